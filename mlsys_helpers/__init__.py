@@ -1,0 +1,52 @@
+"""mlsys_helpers: the helper package behind the mlsys-workbook notebooks.
+
+Each module is one station on the path of a production ML system::
+
+    world -> collect -> quality -> train -> serve -> monitor -> loop
+                       (drift acts on the data all along the way)
+
+Import the package once and reach every station by its name; modules are loaded on first use, so
+``import mlsys_helpers as mh`` is cheap and never imports matplotlib or ipywidgets:
+
+>>> import mlsys_helpers as mh
+>>> mh.__version__
+'0.1.0'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_MODULES = (
+    "world",
+    "drift",
+    "collect",
+    "quality",
+    "datasets",
+    "train",
+    "serve",
+    "detect",
+    "monitor",
+    "loop",
+    "plots",
+    "widgets",
+    "exercises",
+    "envcheck",
+)
+
+__all__ = ["__version__", *_MODULES]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
