@@ -29,6 +29,7 @@ _MODULES = (
     "train",
     "serve",
     "detect",
+    "streaming",
     "monitor",
     "loop",
     "plots",

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 from mlsys_helpers import _offline
 
+ROOT = Path(__file__).resolve().parents[1]
+
+# Notebook kernels started by the tests (nbval, nbclient) load the IPython startup file in
+# tests/ipython, which installs the same offline guard as this process.
+os.environ["IPYTHONDIR"] = str(ROOT / "tests" / "ipython")
 os.environ.setdefault("MPLBACKEND", "Agg")
 _offline.install()
 

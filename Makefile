@@ -1,0 +1,68 @@
+# mlsys-workbook: everything a learner, a teacher or CI needs is one of these targets.
+#   make lab        create .venv if needed, install, open JupyterLab on the workbook
+#   make test       create .venv if needed, lint, unit tests + doctests, every notebook under strict nbval
+#   make notebooks  regenerate notebooks/*.ipynb from the py:percent sources and execute them in place
+#   make lock       refresh requirements-lock.txt (exact versions CI installs) from pyproject.toml
+#   make bench      run the benchmark scripts (timings are printed, never asserted)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+KERNEL := mlsys-workbook
+PORT   ?= 8888
+
+# Deterministic numerics: one thread per BLAS/OpenMP pool, a headless matplotlib backend.
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# Kernels started by the tests load tests/ipython/profile_default/startup, which installs the
+# offline guard (no connection may leave this machine); `make notebooks` does the same.
+GUARDED := IPYTHONDIR=$(CURDIR)/tests/ipython
+
+.PHONY: lab test notebooks lock bench clean venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements-lock.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements-lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
+		--display-name "Python (mlsys-workbook)" >/dev/null
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	@echo "Starting JupyterLab on the workbook; open the URL printed below (Ctrl-C stops it)."
+	cd notebooks && ../$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
+		--ServerApp.open_browser=False $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(GUARDED) $(BIN)/python -m pytest --doctest-modules \
+		--nbval --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg \
+		tests mlsys_helpers notebooks/*.ipynb
+
+notebooks: $(STAMP)
+	$(BIN)/python -m mlsys_helpers._notebooks build notebooks
+
+lock:
+	rm -rf build/lock-venv
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet ".[dev]"
+	{ echo "# Exact versions installed by 'make test' and CI. Refresh with 'make lock'."; \
+	  build/lock-venv/bin/python -m pip freeze --exclude mlsys-helpers --exclude pip \
+	    --exclude setuptools; } > requirements-lock.txt
+	rm -rf build/lock-venv
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/notebooks.py
+	@for b in benchmarks/*.py; do [ "$$b" = benchmarks/notebooks.py ] || $(BIN)/python "$$b"; done
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,216 @@
+"""Build and check the workbook's notebooks (used by ``make notebooks``, the tests and the benchmark).
+
+Each chapter is written as ``notebooks/NN_topic.py`` in jupytext's *py:percent* format (the file
+people edit and review) and shipped as ``notebooks/NN_topic.ipynb`` (generated, executed, outputs
+stored: what learners open and what nbval checks). This module is the one place that knows how the
+two are paired:
+
+- :func:`notebook_from_source` turns a ``.py`` into a notebook with *deterministic* cell ids (a hash
+  of the cell's type and source, so ids move with their cell and never churn) and fixed metadata;
+- :func:`execute` runs it in a fresh kernel in the notebook's folder, without timing metadata or
+  widget state, so executing twice gives the same file byte for byte;
+- :func:`pairing_problems` and :func:`execution_problems` are what the tests assert on.
+
+Command line: ``python -m mlsys_helpers._notebooks build notebooks [NAMES...]``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+}
+# Cell metadata that belongs to the source (kept in the .py): everything else is dropped.
+SOURCE_METADATA = ("tags", "jupyter")
+TIMEOUT_S = 600
+GUARD_DIR = Path(__file__).resolve().parents[1] / "tests" / "ipython"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def chapter_sources(folder: str | Path) -> list[Path]:
+    """The chapter sources ``NN_*.py`` in ``folder``, in chapter order."""
+    return sorted(Path(folder).glob("[0-9][0-9]_*.py"))
+
+
+def _cell_id(cell_type: str, source: str, seen: Counter) -> str:
+    digest = hashlib.sha1(f"{cell_type}\0{source}".encode()).hexdigest()[:12]
+    seen[digest] += 1
+    return digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+
+
+def notebook_from_source(py_path: str | Path) -> Any:
+    """Read a py:percent chapter and return an unexecuted notebook with stable ids and metadata."""
+    import jupytext
+    import nbformat
+
+    text = Path(py_path).read_text(encoding="utf-8")
+    nb = jupytext.reads(text, fmt="py:percent")
+    seen: Counter = Counter()
+    cells = []
+    for cell in nb.cells:
+        meta = {k: cell.metadata[k] for k in SOURCE_METADATA if k in cell.metadata}
+        cid = _cell_id(cell.cell_type, cell.source, seen)
+        if cell.cell_type == "code":
+            new = nbformat.v4.new_code_cell(cell.source, metadata=meta, id=cid)
+        elif cell.cell_type == "markdown":
+            new = nbformat.v4.new_markdown_cell(cell.source, metadata=meta, id=cid)
+        else:
+            new = nbformat.v4.new_raw_cell(cell.source, metadata=meta, id=cid)
+        cells.append(new)
+    out = nbformat.v4.new_notebook(cells=cells)
+    out.nbformat, out.nbformat_minor = 4, 5
+    out.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": copy.deepcopy(LANGUAGE_INFO)}
+    return out
+
+
+def execute(nb: Any, *, cwd: str | Path, timeout: int = TIMEOUT_S) -> Any:
+    """Execute ``nb`` in a fresh ``python3`` kernel of this environment, in folder ``cwd``."""
+    from nbclient import NotebookClient
+
+    if GUARD_DIR.is_dir():  # kernels started here load the offline guard (see tests/ipython)
+        os.environ["IPYTHONDIR"] = str(GUARD_DIR)
+    nb = copy.deepcopy(nb)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(cwd)}},
+        record_timing=False,
+        store_widget_state=False,
+        allow_errors=False,
+    )
+    client.execute()
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": copy.deepcopy(LANGUAGE_INFO)}
+    for cell in nb.cells:
+        cell.metadata = {k: cell.metadata[k] for k in SOURCE_METADATA if k in cell.metadata}
+        _stable_widget_ids(cell)
+    return nb
+
+
+def _stable_widget_ids(cell: Any) -> None:
+    """Replace the random model ids of displayed widgets by ids derived from the cell.
+
+    Widget state is not stored (it would double the file size), so a stored widget view cannot be
+    restored anyway: JupyterLab shows it again once the cell is re-run. Random ids would make every
+    execution rewrite the file.
+    """
+    for n, output in enumerate(cell.get("outputs", [])):
+        view = output.get("data", {}).get(WIDGET_MIME)
+        if isinstance(view, dict) and "model_id" in view:
+            view["model_id"] = hashlib.sha1(f"{cell.id}:{n}".encode()).hexdigest()[:32]
+
+
+def to_text(nb: Any) -> str:
+    """The notebook as nbformat writes it (sorted keys, one-space indent, final newline)."""
+    import nbformat
+
+    return nbformat.writes(nb) + "\n"
+
+
+def build(py_path: str | Path) -> tuple[Path, bool, float]:
+    """Regenerate and execute one chapter; write its ``.ipynb`` only if the text changed.
+
+    Returns ``(ipynb_path, changed, seconds)``.
+    """
+    py_path = Path(py_path)
+    target = py_path.with_suffix(".ipynb")
+    start = time.perf_counter()
+    nb = execute(notebook_from_source(py_path), cwd=py_path.parent)
+    seconds = time.perf_counter() - start
+    text = to_text(nb)
+    changed = not target.exists() or target.read_text(encoding="utf-8") != text
+    if changed:
+        target.write_text(text, encoding="utf-8")
+    return target, changed, seconds
+
+
+def _comparable(cell: Any) -> tuple:
+    meta = {k: cell.get("metadata", {}).get(k) for k in SOURCE_METADATA}
+    return (cell["cell_type"], cell["source"], repr(sorted(meta.items())))
+
+
+def pairing_problems(py_path: str | Path) -> list[str]:
+    """Ways in which ``NN_topic.ipynb`` does not match its source ``NN_topic.py`` (empty: paired)."""
+    import nbformat
+
+    py_path = Path(py_path)
+    ipynb = py_path.with_suffix(".ipynb")
+    if not ipynb.exists():
+        return [f"{ipynb.name} is missing: run `make notebooks`"]
+    expected = notebook_from_source(py_path)
+    actual = nbformat.read(ipynb, as_version=4)
+    problems = []
+    if len(expected.cells) != len(actual.cells):
+        problems.append(
+            f"{ipynb.name} has {len(actual.cells)} cells, {py_path.name} has {len(expected.cells)}"
+        )
+    for i, (exp, act) in enumerate(zip(expected.cells, actual.cells, strict=False)):
+        if _comparable(exp) != _comparable(act):
+            problems.append(f"cell {i} of {ipynb.name} differs from {py_path.name}")
+        elif exp.get("id") != act.get("id"):
+            problems.append(
+                f"cell {i} of {ipynb.name} has id {act.get('id')!r}, expected {exp.id!r}"
+            )
+    if actual.metadata.get("kernelspec") != KERNELSPEC:
+        problems.append(f"{ipynb.name} kernelspec is {actual.metadata.get('kernelspec')!r}")
+    if "widgets" in actual.metadata:
+        problems.append(f"{ipynb.name} stores widget state (regenerate with `make notebooks`)")
+    return problems
+
+
+def execution_problems(ipynb_path: str | Path) -> list[str]:
+    """Unexecuted cells, out-of-order execution counts or stored errors in an ``.ipynb``."""
+    import nbformat
+
+    nb = nbformat.read(Path(ipynb_path), as_version=4)
+    problems = []
+    expected_count = 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        expected_count += 1
+        if cell.execution_count != expected_count:
+            problems.append(
+                f"cell {i}: execution_count {cell.execution_count}, expected {expected_count}"
+            )
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and "raises-exception" not in cell.metadata.get(
+                "tags", []
+            ):
+                problems.append(f"cell {i}: stored error {out.get('ename')}")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2 or argv[0] != "build":
+        print("usage: python -m mlsys_helpers._notebooks build FOLDER [NAME ...]", file=sys.stderr)
+        return 2
+    folder, names = Path(argv[1]), argv[2:]
+    sources = chapter_sources(folder)
+    if names:
+        sources = [p for p in sources if any(p.stem.startswith(n) for n in names)]
+    if not sources:
+        print(f"no chapter sources found in {folder}", file=sys.stderr)
+        return 1
+    for py in sources:
+        target, changed, seconds = build(py)
+        print(f"{target}: {'written' if changed else 'unchanged'} ({seconds:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

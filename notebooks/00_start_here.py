@@ -1,0 +1,177 @@
+# %% [markdown]
+# # 00 · Start here
+#
+# Most machine-learning courses stop at `model.fit`. Real systems fail elsewhere: in how data is
+# collected, in pipelines, in the gap between clean offline training and noisy online serving,
+# and quietly, through drift that nobody monitors. In this workbook you **run, break and repair**
+# a small production ML system, one station at a time.
+#
+# **Learning goals of this chapter**
+#
+# 1. Know what the workbook teaches and in which order.
+# 2. Know how every chapter works: goals, experiments, exercises with self-checks, takeaways.
+# 3. Check that your environment is ready (packages, kernel, widgets).
+# 4. Understand how seeds make every result reproducible, and how to reset an experiment.
+
+# %% [markdown]
+# ## The map
+#
+# Data is born in a *world*, passes through *collection* (where it gets biased, incomplete,
+# mislabelled, late), is *validated*, *trained* on, *served* (where inputs get noisy), *drifts*,
+# is *monitored*, and the *loop* decides when to retrain. Each station is a module of the helper
+# package `mlsys_helpers`, and each chapter visits one or two stations:
+#
+# ```
+# world ──> collect ──> quality ──> train ──> serve ──> monitor ──> loop
+#   ^                                                                 |
+#   └──────────── drift (covariate / prior / concept) ────────────────┘
+# ```
+#
+# | chapter | the lesson |
+# |---|---|
+# | 00 start here | how to use the workbook (this notebook) |
+# | 01 the system, not the model | an accurate model inside a broken system fails |
+# | 02 prediction, not understanding | shortcut features and extrapolation break pattern matching |
+# | 03 when not to use ML | rules vs models, how much data ML needs, measurable value |
+# | 04 data is where systems fail | incomplete, biased, outdated, mislabelled data; validation |
+# | 05 training vs serving | noisy inputs, skew, latency and cost, defensive serving |
+# | 06 drift | covariate, prior and concept drift; the drift lab |
+# | 07 monitoring | detectors, false alarms, label delay, performance without labels |
+# | 08 the loop | retraining policies compared on accuracy and cost |
+# | 09 incident lab | capstone: diagnose production incidents from logs and monitors |
+
+# %% [markdown]
+# ## How a chapter works
+#
+# - **Learning goals** at the top tell you what you will be able to do.
+# - **Experiments** are code cells with a knob (a seed, a rate, a threshold). The text says what
+#   should happen when you turn it: change it, re-run, and see whether you were right.
+# - **Exercises** end with `answer = None`. Replace `None` with your answer and run the check cell
+#   below it: it says *not attempted yet*, *correct*, or *not quite* with a hint. A collapsed
+#   **solution** cell follows each exercise; open it only after trying.
+# - **Key takeaways** close the chapter, with an **In production** note on the real tools that do
+#   this job at scale.
+#
+# Every chapter runs top to bottom in well under a minute. If you get lost, use
+# *Kernel → Restart Kernel and Run All Cells*: you are back to the published results.
+
+# %%
+import ipywidgets as widgets
+import numpy as np
+
+import mlsys_helpers as mh
+
+# %% [markdown]
+# ## Is your environment ready?
+#
+# The same check runs from a terminal as `python -m mlsys_helpers check`. Every line should say
+# `OK`; a `FAIL` line says how to fix it. The most common problem, *widgets show as text instead
+# of sliders*, shows up here as a missing **widgets lab extension**.
+
+# %% tags=["nbval-ignore-output"]
+# Output not compared by the tests: package versions and kernels differ from machine to machine.
+checks = mh.envcheck.run_checks()
+for line in checks:
+    print(line)
+print("ready" if all(c.ok for c in checks) else "fix the FAIL lines above, then restart the kernel")
+
+# %% [markdown]
+# ## Seeds: every random draw has a name
+#
+# Simulations here are random, yet every number you see is reproducible. The rule: **one
+# `numpy.random.Generator`, created from a seed at the top of a notebook, is passed to every
+# function that draws random numbers** (through its `rng=` argument). Nothing uses global random
+# state.
+
+# %%
+SEED = 42
+rng = np.random.default_rng(SEED)
+first = rng.normal(size=3)
+again = np.random.default_rng(SEED).normal(size=3)
+print("first draw :", np.round(first, 4))
+print("same seed  :", np.round(again, 4))
+print("identical? ", bool(np.array_equal(first, again)))
+
+# %% [markdown]
+# A generator *moves forward* as you use it: the next call on `rng` gives new numbers. That is
+# what you want inside one experiment (independent draws), and it is why **re-running a single
+# cell in the middle of a notebook can give a different result** than running top to bottom.
+# To reset an experiment, re-create the generator from its seed (or restart and run all).
+#
+# **Experiment.** Change `SEED` above to any other integer and re-run the cell: the numbers
+# change, but the two lines still agree.
+
+# %% [markdown]
+# ## Do widgets work?
+#
+# Chapters 06 and 07 have interactive panels. Move the slider below: the label under it should
+# change at once. If you see text like `VBox(children=...` instead of a slider, the widget
+# extension is missing (see the environment check above and the README's troubleshooting).
+
+# %%
+seed_slider = widgets.IntSlider(value=SEED, min=0, max=100, description="seed")
+draw_label = widgets.Label()
+
+
+def show_first_draw(change):
+    value = np.random.default_rng(change["new"]).integers(0, 100)
+    draw_label.value = f"first draw of integers(0, 100) with seed {change['new']}: {value}"
+
+
+seed_slider.observe(show_first_draw, names="value")
+show_first_draw({"new": seed_slider.value})
+widgets.VBox([seed_slider, draw_label])
+
+# %% [markdown]
+# ## Exercises
+#
+# **00.1** Which station watches a model after it has been served? Answer with the module name
+# (a string).
+
+# %%
+answer = None
+mh.exercises.check("00.1", answer)
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+answer = "monitor"
+mh.exercises.check("00.1", answer)
+
+# %% [markdown]
+# **00.2** What is the first value of `np.random.default_rng(42).integers(0, 100)`? Compute it,
+# don't guess: answer with an integer.
+
+# %%
+answer = None
+mh.exercises.check("00.2", answer)
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+answer = int(np.random.default_rng(42).integers(0, 100))
+mh.exercises.check("00.2", answer)
+
+# %% [markdown]
+# **00.3** Does calling `rng.normal()` twice on the *same* generator give the same number twice?
+# Answer `True` or `False`.
+
+# %%
+answer = None
+mh.exercises.check("00.3", answer)
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+demo = np.random.default_rng(0)
+answer = bool(demo.normal() == demo.normal())
+mh.exercises.check("00.3", answer)
+
+# %% [markdown]
+# ## Key takeaways
+#
+# - The workbook follows one system through its life: world → collect → quality → train →
+#   serve → monitor → loop, with drift acting all along the way.
+# - Every chapter: goals, experiments with knobs, self-checked exercises, takeaways.
+# - Every random draw flows from an explicit seed; restart and run all to get back to the
+#   published results.
+#
+# **In production.** Teams pin their environments (lock files, containers) and seed their
+# experiments for the same reason you do here: a result nobody can reproduce cannot be debugged.
+# Tools such as *MLflow* or *Weights & Biases* record seeds, versions and results per run.
+#
+# Next: **01 · the system, not the model**.

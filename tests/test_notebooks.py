@@ -1,0 +1,86 @@
+"""Each chapter's .ipynb is the executed twin of its py:percent source, and follows the conventions.
+
+nbval (run by `make test` with --nbval on notebooks/*.ipynb) re-executes every notebook and compares
+outputs; these tests check what nbval cannot: pairing with the source, in-order execution, and the
+shape every chapter promises (goals, exercises with self-checks and hidden solutions, takeaways).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mlsys_helpers import _notebooks
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+SOURCES = _notebooks.chapter_sources(NOTEBOOKS)
+IDS = [p.stem for p in SOURCES]
+
+
+def test_there_are_chapters():
+    assert SOURCES, "no notebooks/NN_*.py found"
+
+
+def test_every_ipynb_has_a_source():
+    stems = {p.stem for p in SOURCES}
+    orphans = [p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb") if p.stem not in stems]
+    assert orphans == []
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_ipynb_matches_its_py_source(source):
+    assert _notebooks.pairing_problems(source) == []
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_ipynb_is_fully_executed_in_order(source):
+    assert _notebooks.execution_problems(source.with_suffix(".ipynb")) == []
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_chapter_follows_the_conventions(source):
+    nb = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "Learning goals" in markdown
+    assert "Key takeaways" in markdown
+    assert "In production" in markdown
+    checks = [c for c in nb.cells if c.cell_type == "code" and "mh.exercises.check(" in c.source]
+    shipped = [c for c in checks if "solution" not in c.metadata.get("tags", [])]
+    solutions = [c for c in checks if "solution" in c.metadata.get("tags", [])]
+    assert len(shipped) >= 3, "every chapter has at least 3 exercises"
+    assert len(solutions) == len(shipped), "every exercise has a solution cell"
+    for cell in shipped:
+        assert re.search(r"^answer = None$", cell.source, flags=re.M), cell.source
+    for cell in solutions:
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True
+    for i, cell in enumerate(nb.cells):
+        if "solution" in cell.metadata.get("tags", []):
+            assert nb.cells[i - 1] in shipped, "a solution follows its exercise cell"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_ignored_outputs_say_why(source):
+    nb = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    for cell in nb.cells:
+        if "nbval-ignore-output" in cell.metadata.get("tags", []):
+            first = cell.source.splitlines()[0]
+            assert first.startswith("#") and len(first) > 20, "say why the output is unstable"
+
+
+def test_generated_ids_are_deterministic():
+    first = _notebooks.notebook_from_source(SOURCES[0])
+    second = _notebooks.notebook_from_source(SOURCES[0])
+    assert [c.id for c in first.cells] == [c.id for c in second.cells]
+    assert len({c.id for c in first.cells}) == len(first.cells)
+
+
+def test_executing_twice_gives_identical_files(tmp_path):
+    source = SOURCES[0]
+    nb = _notebooks.notebook_from_source(source)
+    once = _notebooks.to_text(_notebooks.execute(nb, cwd=source.parent))
+    twice = _notebooks.to_text(_notebooks.execute(nb, cwd=source.parent))
+    assert once == twice
+    assert once == source.with_suffix(".ipynb").read_text(encoding="utf-8")
