@@ -11,6 +11,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 KERNEL := mlsys-workbook
 PORT   ?= 8888
+LAB_ARGS ?=
 
 # Deterministic numerics: one thread per BLAS/OpenMP pool, a headless matplotlib backend.
 export OMP_NUM_THREADS := 1
@@ -39,7 +40,7 @@ $(STAMP): requirements-lock.txt pyproject.toml
 lab: $(STAMP)
 	@echo "Starting JupyterLab on the workbook; open the URL printed below (Ctrl-C stops it)."
 	cd notebooks && ../$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
-		--ServerApp.open_browser=False $(if $(filter 0,$(shell id -u)),--allow-root,)
+		--ServerApp.open_browser=False $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
