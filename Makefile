@@ -25,7 +25,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # offline guard (no connection may leave this machine); `make notebooks` does the same.
 GUARDED := IPYTHONDIR=$(CURDIR)/tests/ipython
 
-.PHONY: lab test notebooks lock bench clean venv
+.PHONY: lab test notebooks lock bench clean venv browser-deps
 
 venv: $(STAMP)
 
@@ -42,12 +42,22 @@ lab: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
 		--ServerApp.open_browser=False $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(GUARDED) $(BIN)/python -m pytest --doctest-modules \
 		--nbval --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg \
 		tests mlsys_helpers notebooks/*.ipynb
+
+# The real-browser tests (tests/browser) drive Debian's chromium; never a downloaded browser.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "!!! chromium is missing and this is not root: browser tests will be SKIPPED !!!"; \
+	  fi; }
 
 notebooks: $(STAMP)
 	$(BIN)/python -m mlsys_helpers._notebooks build notebooks

@@ -30,6 +30,7 @@ _MODULES = (
     "serve",
     "detect",
     "streaming",
+    "http",
     "monitor",
     "loop",
     "plots",
