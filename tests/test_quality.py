@@ -1,0 +1,339 @@
+"""Tests for mlsys_helpers.quality: clean data passes, every pathology and corruption is caught."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlsys_helpers import collect, quality
+from mlsys_helpers.quality import ColumnSchema, Schema, infer_schema, validate
+
+REGIONS = np.array(["north", "south", "east", "west"])
+CHANNELS = np.array(["web", "branch", "phone"])
+
+
+def loan_frame(n: int = 3000, seed: int = 0) -> pd.DataFrame:
+    """A small loan-like frame, built here so these tests do not depend on mlsys_helpers.world."""
+    gen = np.random.default_rng(seed)
+    income = gen.lognormal(10.8, 0.5, n)
+    debt_ratio = gen.beta(2, 5, n)
+    region = gen.choice(REGIONS, n, p=[0.4, 0.3, 0.2, 0.1])
+    logit = (
+        -1.5 + 3.0 * (debt_ratio - 0.3) - 1.2 * (np.log(income) - 10.8) + 0.5 * (region == "west")
+    )
+    return pd.DataFrame(
+        {
+            "timestamp": pd.date_range("2024-01-01", periods=n, freq="h"),
+            "income": income,
+            "debt_ratio": debt_ratio,
+            "age": gen.integers(18, 80, n),
+            "region": region,
+            "channel": gen.choice(CHANNELS, n, p=[0.5, 0.3, 0.2]),
+            "has_cosigner": gen.random(n) < 0.15,
+            "target": (gen.random(n) < 1 / (1 + np.exp(-logit))).astype(int),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def schema() -> Schema:
+    return infer_schema(loan_frame(3000, seed=0))
+
+
+@pytest.fixture(scope="module")
+def clean() -> pd.DataFrame:
+    return loan_frame(3000, seed=1)
+
+
+def failed(report: quality.QualityReport) -> set[tuple[str, str]]:
+    return {(row.check, row.column) for row in report.failures.itertuples(index=False)}
+
+
+# ----------------------------------------------------------------------------------- inference
+def test_infer_schema_reads_kinds_ranges_categories_and_uniqueness(schema):
+    frame = loan_frame(3000, seed=0)
+    assert schema.names == tuple(frame.columns)
+    kinds = {c.name: c.kind for c in schema.columns}
+    assert kinds == {
+        "timestamp": "datetime",
+        "income": "numeric",
+        "debt_ratio": "numeric",
+        "age": "numeric",
+        "region": "categorical",
+        "channel": "categorical",
+        "has_cosigner": "boolean",
+        "target": "numeric",
+    }
+    assert schema["income"].min == frame["income"].min()
+    assert schema["income"].max == frame["income"].max()
+    assert schema["region"].categories == ("east", "north", "south", "west")
+    assert schema["region"].shares == pytest.approx(
+        [(frame["region"] == r).mean() for r in ("east", "north", "south", "west")]
+    )
+    assert schema["target"].categories == ("0", "1")
+    assert schema["has_cosigner"].categories == ("False", "True")
+    assert schema["timestamp"].unique and not schema["age"].unique
+    assert not schema["income"].unique  # floats are never declared unique
+    assert schema["age"].categories is None  # not a label column
+    assert all(c.null_rate == 0 for c in schema.columns)
+
+
+def test_infer_schema_records_null_rates_and_excluded_columns():
+    frame = loan_frame(1000).assign(true_proba=0.5)
+    frame.loc[:99, "income"] = np.nan
+    schema = infer_schema(frame, exclude=["true_proba"])
+    assert schema["income"].null_rate == pytest.approx(0.1)
+    assert "true_proba" not in schema and schema.ignored == ("true_proba",)
+    assert validate(frame, schema).passed  # ignored columns are not "extra"
+
+
+def test_identifier_like_string_columns_get_an_open_category_set():
+    frame = pd.DataFrame({"id": [f"u{i}" for i in range(100)]})
+    spec = infer_schema(frame)["id"]
+    assert spec.categories is None and spec.unique
+
+
+def test_schema_round_trips_through_json(schema):
+    text = json.dumps(schema.to_dict())
+    assert Schema.from_dict(json.loads(text)) == schema
+
+
+def test_schema_lookup_of_unknown_column_names_the_columns(schema):
+    with pytest.raises(KeyError, match="no column 'nope' in schema"):
+        schema["nope"]
+
+
+def test_infer_schema_rejects_bad_arguments():
+    frame = loan_frame(10)
+    with pytest.raises(TypeError, match="frame must be a pandas DataFrame"):
+        infer_schema(frame.to_dict())
+    with pytest.raises(ValueError, match="exclude names columns not in frame"):
+        infer_schema(frame, exclude=["nope"])
+    with pytest.raises(TypeError, match="not a single str"):
+        infer_schema(frame, exclude="target")
+    with pytest.raises(ValueError, match="max_categories must be an int >= 2"):
+        infer_schema(frame, max_categories=1)
+
+
+def test_column_schema_validates_its_fields():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        ColumnSchema("x", "text", "str")
+    with pytest.raises(ValueError, match="null_rate must be in"):
+        ColumnSchema("x", "numeric", "float64", null_rate=2.0)
+    with pytest.raises(ValueError, match="one entry per category"):
+        ColumnSchema("x", "categorical", "str", categories=("a",), shares=(0.5, 0.5))
+
+
+# ------------------------------------------------------------------------------ clean data
+def test_clean_data_passes(schema, clean):
+    report = validate(clean, schema)
+    assert report.passed, report.summary()
+    assert list(report.table.columns) == ["check", "column", "passed", "observed", "expected"]
+    assert report.failures.empty
+
+
+@pytest.mark.slow
+def test_false_alarm_rate_on_clean_data_is_low():
+    # 100 independent reference/new pairs of 3000 rows from the same distribution: with the
+    # default tolerances at least 95 % must pass (expected: nearly all; the label-mix tolerance is
+    # ~3.9 standard errors of a share difference).
+    passes = [
+        validate(
+            loan_frame(3000, seed=2 * k + 10), infer_schema(loan_frame(3000, seed=2 * k + 11))
+        ).passed
+        for k in range(100)
+    ]
+    assert np.mean(passes) >= 0.95
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(0, 40),
+    seed=st.integers(0, 2**32 - 1),
+    null_share=st.floats(0, 1),
+)
+def test_a_frame_always_passes_its_own_schema(n, seed, null_share):
+    gen = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "f": gen.normal(size=n),
+            "i": gen.integers(0, 5, n),
+            "s": gen.choice(np.array(["a", "b", "c"]), n),
+            "b": gen.random(n) < 0.5,
+            "t": pd.date_range("2024-01-01", periods=n, freq="D"),
+            "target": gen.integers(0, 3, n),
+        }
+    )
+    frame["f"] = frame["f"].where(gen.random(n) >= null_share)
+    frame["s"] = frame["s"].where(gen.random(n) >= null_share)
+    schema = infer_schema(frame)
+    assert Schema.from_dict(json.loads(json.dumps(schema.to_dict()))) == schema
+    report = validate(frame, schema)
+    assert report.passed, report.summary()
+
+
+def test_validate_does_not_mutate_its_input(schema, clean):
+    before = clean.copy(deep=True)
+    validate(clean, schema)
+    pd.testing.assert_frame_equal(clean, before)
+
+
+# ------------------------------------------------------------------ collection pathologies
+@pytest.mark.parametrize(
+    ("mechanism", "depends_on"), [("MCAR", None), ("MAR", "debt_ratio"), ("MNAR", None)]
+)
+def test_catches_a_jump_in_missing_values(schema, clean, mechanism, depends_on):
+    broken = collect.make_missing(
+        clean, columns="income", rate=0.2, mechanism=mechanism, depends_on=depends_on, rng=0
+    )
+    assert failed(validate(broken, schema)) == {("null_rate", "income")}
+
+
+def test_missing_values_in_a_boolean_column_are_a_null_jump_not_a_type_error(schema, clean):
+    broken = collect.make_missing(clean, columns="has_cosigner", rate=0.2, rng=0)
+    assert failed(validate(broken, schema)) == {("null_rate", "has_cosigner")}
+
+
+def test_tolerates_a_small_null_rate_below_the_tolerance(schema, clean):
+    broken = collect.make_missing(clean, columns="income", rate=0.01, rng=0)
+    assert validate(broken, schema).passed
+
+
+def test_catches_duplicates(schema, clean):
+    broken = collect.duplicate_rows(clean, rate=0.03, rng=0)
+    assert failed(validate(broken, schema)) == {("duplicates", "*"), ("unique", "timestamp")}
+
+
+def test_catches_a_label_mix_change_from_label_noise(schema, clean):
+    broken = collect.label_noise(clean, rate=0.2, rng=0)
+    assert failed(validate(broken, schema)) == {("label_mix", "target")}
+
+
+def test_catches_a_group_mix_change_from_sampling_bias(schema, clean):
+    broken = collect.sampling_bias(clean, column="region", keep={"north": 0.3}, rng=0)
+    assert ("label_mix", "region") in failed(validate(broken, schema))
+
+
+def test_catches_a_label_mix_change_from_sampling_bias_on_a_feature(schema, clean):
+    # keeping mostly high incomes removes defaulters: the class balance moves
+    broken = collect.sampling_bias(clean, column="income", strength=3.0, rng=0)
+    assert ("label_mix", "target") in failed(validate(broken, schema))
+
+
+# --------------------------------------------------------------------- serving corruptions
+def test_catches_a_missing_column(schema, clean):
+    assert failed(validate(clean.drop(columns="age"), schema)) == {("missing_column", "age")}
+
+
+def test_catches_numbers_sent_as_strings(schema, clean):
+    broken = clean.assign(income=clean["income"].round(2).astype(str))
+    report = validate(broken, schema)
+    assert failed(report) == {("type", "income")}
+    assert "numeric" in report.failures.loc[0, "expected"]
+
+
+def test_catches_a_unit_change(schema, clean):
+    broken = clean.assign(income=clean["income"] / 1000)  # income in thousands
+    assert failed(validate(broken, schema)) == {("range", "income")}
+
+
+def test_catches_an_unseen_category(schema, clean):
+    broken = clean.copy()
+    broken.loc[broken.index[:30], "channel"] = "partner_app"  # 1 % of rows
+    report = validate(broken, schema)
+    assert failed(report) == {("unseen_category", "channel")}
+    assert "partner_app" in report.failures.loc[0, "observed"]
+
+
+def test_catches_an_unseen_class_in_the_target(schema, clean):
+    broken = clean.copy()
+    broken.loc[broken.index[:5], "target"] = 2
+    assert ("unseen_category", "target") in failed(validate(broken, schema))
+
+
+def test_catches_an_extra_column(schema, clean):
+    broken = clean.assign(debug_flag=1)
+    assert failed(validate(broken, schema)) == {("extra_column", "debug_flag")}
+
+
+def test_catches_a_boolean_sent_as_text(schema, clean):
+    broken = clean.assign(has_cosigner=clean["has_cosigner"].map({True: "yes", False: "no"}))
+    assert failed(validate(broken, schema)) == {("type", "has_cosigner")}
+
+
+def test_tolerances_can_be_tightened_and_loosened(schema, clean):
+    broken = collect.label_noise(clean, rate=0.2, rng=0)
+    assert validate(broken, schema, mix_tolerance=0.5).passed
+    assert not validate(clean, schema, mix_tolerance=0.0).passed
+
+
+def test_summary_lists_the_failed_checks(schema, clean):
+    report = validate(clean.drop(columns="age").assign(extra=0), schema)
+    text = report.summary()
+    assert text.startswith("2 of ")
+    assert "missing_column [age]" in text and "extra_column [extra]" in text
+    assert repr(report).startswith("QualityReport(passed=False")
+
+
+def test_validate_handles_an_empty_frame(schema, clean):
+    report = validate(clean.iloc[:0], schema)
+    assert report.passed  # nothing observed, nothing wrong
+
+
+def test_validate_rejects_bad_arguments(schema, clean):
+    with pytest.raises(TypeError, match="schema must be a Schema"):
+        validate(clean, schema.to_dict())
+    with pytest.raises(TypeError, match="frame must be a pandas DataFrame"):
+        validate(clean.to_numpy(), schema)
+    with pytest.raises(ValueError, match="mix_tolerance must be in"):
+        validate(clean, schema, mix_tolerance=-0.1)
+    with pytest.raises(TypeError, match="null_tolerance must be a number"):
+        validate(clean, schema, null_tolerance="5%")
+
+
+# --------------------------------------------------------------------------- single values
+def test_check_value_accepts_normal_values(schema, clean):
+    row = clean.iloc[0]
+    for spec in schema.columns:
+        assert spec.check_value(row[spec.name]) is None, spec.name
+    assert schema["timestamp"].check_value("2024-05-01 10:00") is None
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "problem"),
+    [
+        ("income", "52000", "expected a number"),
+        ("income", True, "expected a number"),
+        ("income", 52.0, "out of range"),  # in thousands
+        ("income", float("inf"), "non-finite"),
+        ("income", None, "missing value"),
+        ("income", np.nan, "missing value"),
+        ("region", "atlantis", "unseen category 'atlantis'"),
+        ("region", 3, "expected a string"),
+        ("has_cosigner", "yes", "expected a boolean"),
+        ("timestamp", "not a date", "cannot parse"),
+        ("timestamp", 12.5, "expected a datetime"),
+        ("target", 2, "unseen class"),
+    ],
+)
+def test_check_value_describes_problems(schema, column, value, problem):
+    message = schema[column].check_value(value)
+    assert message is not None and problem in message and column in message
+
+
+def test_check_value_range_margin(schema):
+    spec = schema["age"]
+    just_outside = spec.max + 0.05 * (spec.max - spec.min)
+    assert spec.check_value(just_outside) is not None
+    assert spec.check_value(just_outside, margin=0.1) is None
+    assert spec.check_value(spec.max) is None and spec.check_value(spec.min) is None
+
+
+def test_check_value_accepts_missing_when_reference_had_missing():
+    spec = ColumnSchema("x", "numeric", "float64", null_rate=0.1, min=0.0, max=1.0)
+    assert spec.check_value(None) is None and spec.check_value(np.nan) is None
