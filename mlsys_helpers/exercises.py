@@ -59,52 +59,67 @@ class Exercise:
     hint: str
 
 
-def _normalised_text(expected: str) -> Callable[[Any], bool]:
+def text_is(expected: str) -> Callable[[Any], bool]:
+    """Checker: a string equal to ``expected`` up to case and surrounding spaces."""
+
     def checker(answer: Any) -> bool:
-        return isinstance(answer, str) and answer.strip().lower() == expected
+        return isinstance(answer, str) and answer.strip().lower() == expected.lower()
 
     return checker
 
 
-def _equals(expected: Any) -> Callable[[Any], bool]:
+def equals(expected: Any) -> Callable[[Any], bool]:
+    """Checker: exactly ``expected``, of the same type (``True`` is not ``1``)."""
+
     def checker(answer: Any) -> bool:
         return type(answer) is type(expected) and answer == expected
 
     return checker
 
 
-def _first_draw_of_seed_42(answer: Any) -> bool:
-    import numpy as np
+def close_to(expected: float | Callable[[], float], *, tol: float) -> Callable[[Any], bool]:
+    """Checker: a real number within ``tol`` of ``expected`` (a number, or a function computing
+    it from the helper API, so answer keys are derived rather than typed)."""
 
-    expected = int(np.random.default_rng(42).integers(0, 100))
-    return isinstance(answer, (int, np.integer)) and int(answer) == expected
+    def checker(answer: Any) -> bool:
+        import numbers
+
+        if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+            return False
+        target = expected() if callable(expected) else expected
+        return abs(float(answer) - float(target)) <= tol
+
+    return checker
 
 
-EXERCISES: dict[str, Exercise] = {
-    ex.exercise_id: ex
-    for ex in (
-        Exercise(
-            "00.1",
-            _normalised_text("monitor"),
-            "Serving is where predictions meet the world; monitoring is how you find out what "
-            "happened.",
-            "Look at the map of stations at the top of this chapter: what watches a served model?",
-        ),
-        Exercise(
-            "00.2",
-            _first_draw_of_seed_42,
-            "A Generator made from the same seed replays the same draws, on every machine.",
-            "Make a fresh `np.random.default_rng(42)` and call `.integers(0, 100)` once on it.",
-        ),
-        Exercise(
-            "00.3",
-            _equals(False),
-            "Reusing one Generator moves it forward: the second call gives new numbers. Re-create "
-            "it (or re-run the seeding cell) to replay.",
-            "Call `rng.normal()` twice on the *same* generator and compare the two results.",
-        ),
-    )
-}
+def one_of(*options: str) -> Callable[[Any], bool]:
+    """Checker: one of several accepted strings (case and spaces ignored)."""
+    accepted = {o.strip().lower() for o in options}
+
+    def checker(answer: Any) -> bool:
+        return isinstance(answer, str) and answer.strip().lower() in accepted
+
+    return checker
+
+
+def _load_exercises() -> dict[str, Exercise]:
+    """Collect ``EXERCISES`` from every chapter module in ``mlsys_helpers/_keys``."""
+    import importlib
+    import pkgutil
+
+    from mlsys_helpers import _keys
+
+    found: dict[str, Exercise] = {}
+    for info in sorted(pkgutil.iter_modules(_keys.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{_keys.__name__}.{info.name}")
+        for exercise in module.EXERCISES:
+            if exercise.exercise_id in found:
+                raise RuntimeError(f"exercise {exercise.exercise_id} is defined twice")
+            found[exercise.exercise_id] = exercise
+    return found
+
+
+EXERCISES: dict[str, Exercise] = _load_exercises()
 
 
 def check(exercise_id: str, answer: Any) -> CheckResult:

@@ -48,3 +48,21 @@ def test_exercise_id_must_be_a_string():
 def test_result_renders_as_html():
     html = check("00.1", "monitor")._repr_html_()
     assert "correct" in html and html.startswith("<div")
+
+
+def test_close_to_accepts_numbers_within_tolerance_only():
+    checker = exercises.close_to(0.85, tol=0.01)
+    assert checker(0.851) and checker(0.84)
+    assert not checker(0.83) and not checker("0.85") and not checker(True)
+
+
+def test_close_to_computes_a_callable_key_lazily():
+    calls = []
+    checker = exercises.close_to(lambda: calls.append(1) or 2.0, tol=0.1)
+    assert calls == []
+    assert checker(2.05) and calls == [1]
+
+
+def test_one_of_accepts_any_listed_spelling():
+    checker = exercises.one_of("covariate", "covariate drift")
+    assert checker(" Covariate Drift") and not checker("concept")

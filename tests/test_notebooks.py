@@ -84,3 +84,18 @@ def test_executing_twice_gives_identical_files(tmp_path):
     twice = _notebooks.to_text(_notebooks.execute(nb, cwd=source.parent))
     assert once == twice
     assert once == source.with_suffix(".ipynb").read_text(encoding="utf-8")
+
+
+def test_every_exercise_is_used_by_its_chapter_and_every_check_has_a_key():
+    from mlsys_helpers.exercises import EXERCISES
+
+    used = set()
+    for source in SOURCES:
+        text = source.read_text(encoding="utf-8")
+        ids = set(re.findall(r'mh\.exercises\.check\("([0-9]{2}\.[0-9]+)"', text))
+        assert all(i.startswith(source.stem[:2]) for i in ids), f"{source.name} uses {ids}"
+        used |= ids
+    assert used <= set(EXERCISES), f"checks without a key: {sorted(used - set(EXERCISES))}"
+    chapters = {s.stem[:2] for s in SOURCES}
+    unused = {i for i in EXERCISES if i[:2] in chapters} - used
+    assert unused == set(), f"keys no chapter uses: {sorted(unused)}"
