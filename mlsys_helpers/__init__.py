@@ -35,6 +35,7 @@ _MODULES = (
     "loop",
     "plots",
     "widgets",
+    "value",
     "exercises",
     "envcheck",
 )
