@@ -13,11 +13,11 @@ KERNEL := mlsys-workbook
 PORT   ?= 8888
 LAB_ARGS ?=
 
-# Deterministic numerics: one thread per BLAS/OpenMP pool, a headless matplotlib backend.
+# Deterministic numerics: one thread per BLAS/OpenMP pool (kernels started by lab, test and
+# notebooks inherit it). Figures: kernels use matplotlib's inline backend (Agg rendering).
 export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
-export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 

@@ -83,6 +83,8 @@ def execute(nb: Any, *, cwd: str | Path, timeout: int = TIMEOUT_S) -> Any:
 
     if GUARD_DIR.is_dir():  # kernels started here load the offline guard (see tests/ipython)
         os.environ["IPYTHONDIR"] = str(GUARD_DIR)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"  # one thread per numeric pool: identical numbers run to run
     nb = copy.deepcopy(nb)
     client = NotebookClient(
         nb,
@@ -92,6 +94,7 @@ def execute(nb: Any, *, cwd: str | Path, timeout: int = TIMEOUT_S) -> Any:
         record_timing=False,
         store_widget_state=False,
         allow_errors=False,
+        coalesce_streams=True,  # a print can arrive in several chunks, depending on timing
     )
     client.execute()
     nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": copy.deepcopy(LANGUAGE_INFO)}

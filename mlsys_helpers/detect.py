@@ -569,10 +569,14 @@ def _n_distinct(values: np.ndarray, *, cap: int) -> int:
     return min(np.unique(values).size, cap + 1)
 
 
-def _auto(kind: str, n_reference: int, n_unique: int) -> str:
+FAMILIES = ("auto", "test", "distance")
+
+
+def _auto(kind: str, n_reference: int, n_unique: int, family: str = "auto") -> str:
+    use_test = family == "test" or (family == "auto" and n_reference <= 1000)
     if kind == "numeric" and n_unique > 5:
-        return "ks" if n_reference <= 1000 else "wasserstein"
-    return "chi2" if n_reference <= 1000 else "jensen_shannon"
+        return "ks" if use_test else "wasserstein"
+    return "chi2" if use_test else "jensen_shannon"
 
 
 def _compare_column(col, ref: pd.Series, cur: pd.Series, chosen: str, alpha: float) -> dict:
@@ -589,8 +593,8 @@ def _compare_column(col, ref: pd.Series, cur: pd.Series, chosen: str, alpha: flo
         n_cur = len(cur) - (int(cc[-1]) if has_missing else 0)
     if n_ref == 0 or n_cur == 0:
         raise ValueError(f"column {col!r} has no non-missing values in one of the frames")
-    if chosen == "auto":
-        chosen = _auto(kind, n_ref, _n_distinct(r, cap=5) if kind == "numeric" else 0)
+    if chosen in FAMILIES:
+        chosen = _auto(kind, n_ref, _n_distinct(r, cap=5) if kind == "numeric" else 0, chosen)
     if chosen in ("ks", "wasserstein") and kind != "numeric":
         raise ValueError(f"method {chosen!r} needs a numeric column, but {col!r} is {kind}")
     unseen: list = []
@@ -655,6 +659,8 @@ def compare(
 
     The switch at 1000 rows is the sample-size lesson: with large samples p-values flag
     differences too small to matter, so an effect size with a fixed threshold is used instead.
+    ``method="test"`` always takes the tests (``ks``/``chi2``: p-values, so ``correction``
+    applies) and ``method="distance"`` always the distances, whatever the sample size.
     ``method`` may also be one name from ``ks, chi2, psi, wasserstein, jensen_shannon`` for every
     column, or a mapping column -> name (columns not in it use ``auto``).
 
@@ -712,8 +718,8 @@ def compare(
     per_column = dict(method) if isinstance(method, Mapping) else {}
     default = "auto" if isinstance(method, Mapping) else method
     for name in [default, *per_column.values()]:
-        if name != "auto" and name not in METHODS:
-            raise ValueError(f"method must be 'auto' or one of {METHODS}, got {name!r}")
+        if name not in FAMILIES and name not in METHODS:
+            raise ValueError(f"method must be one of {FAMILIES + METHODS}, got {name!r}")
     rows = [
         _compare_column(col, reference[col], current[col], per_column.get(col, default), alpha)
         for col in columns

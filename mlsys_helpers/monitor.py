@@ -253,8 +253,12 @@ class Monitor:
     window : int or str
         Rows per window, or a fixed duration (``"1D"``, ``"6h"``) over ``time_column``.
     detectors : str or mapping
-        Drift test per feature (``"auto"`` or a name, see :func:`~mlsys_helpers.detect.compare`);
-        the key ``"prediction"`` sets the score's test.
+        Drift test per feature, as ``method`` of :func:`~mlsys_helpers.detect.compare`; the key
+        ``"prediction"`` sets the score's test. Default ``"test"`` (``ks``/``chi2``): their
+        p-values are what the multiple-testing correction and ``alpha`` control, whatever the
+        window size. ``"auto"`` follows evidently's rule, which switches to distances with fixed
+        thresholds once the *reference* has over 1000 rows: with small windows those thresholds
+        fire on sampling noise alone (chapter 07 shows it).
     model : fitted classifier, optional
         Binary classifier with ``predict_proba``.
     score, target, time_column, label_time : str
@@ -296,7 +300,7 @@ class Monitor:
         *,
         features: Sequence[str],
         window=1000,
-        detectors: str | Mapping[str, str] = "auto",
+        detectors: str | Mapping[str, str] = "test",
         model=None,
         score: str = "proba",
         target: str = "target",

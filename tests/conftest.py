@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # Notebook kernels started by the tests (nbval, nbclient) load the IPython startup file in
 # tests/ipython, which installs the same offline guard as this process.
 os.environ["IPYTHONDIR"] = str(ROOT / "tests" / "ipython")
-os.environ.setdefault("MPLBACKEND", "Agg")
+# One thread per numeric pool, here and in every kernel the tests start: identical numbers.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
 _offline.install()
 
 
