@@ -34,6 +34,7 @@ model raises               the error is reported                                
 
 from __future__ import annotations
 
+import datetime
 import math
 import numbers
 import re
@@ -559,7 +560,11 @@ class ModelService:
                 return np.nan
             return number
         if column.kind == "datetime":
-            if isinstance(value, str) and len(value) <= 64:
+            if isinstance(value, (pd.Timestamp, datetime.datetime, np.datetime64)):
+                stamp = pd.Timestamp(value)
+                if not pd.isna(stamp):
+                    return stamp
+            elif isinstance(value, str) and len(value) <= 64:
                 try:
                     return pd.Timestamp(value)
                 except (ValueError, TypeError):

@@ -553,3 +553,31 @@ def test_one_bad_row_does_not_send_the_whole_batch_to_the_fallback(fitted):
     responses = service.predict_many(rows)
     assert [r.source for r in responses] == ["model", "fallback", "model"]
     assert responses[1].reason == "model error: ValueError: south is not supported"
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [pd.Timestamp("2024-03-01 10:00"), np.datetime64("2024-03-01T10:00"), "2024-03-01T10:00:00"],
+    ids=["Timestamp", "datetime64", "iso-string"],
+)
+def test_datetime_fields_accept_timestamps_and_iso_strings(stamp):
+    train = pd.DataFrame(
+        {"when": pd.date_range("2024-01-01", periods=50, freq="D"), "x": np.arange(50.0)}
+    )
+    service = ModelService(
+        RuleClassifier().fit(train[["x"]], np.arange(50) > 25), schema=infer_schema(train)
+    )
+    response = service.predict({"when": stamp, "x": 30.0})
+    assert response.source == "model"
+    assert not any("when" in p for p in response.problems)
+
+
+def test_datetime_field_rejects_nat_and_junk():
+    train = pd.DataFrame(
+        {"when": pd.date_range("2024-01-01", periods=50, freq="D"), "x": np.arange(50.0)}
+    )
+    service = ModelService(
+        RuleClassifier().fit(train[["x"]], np.arange(50) > 25), schema=infer_schema(train)
+    )
+    for junk in (pd.NaT, "not a date", 3.5):
+        assert any("when" in p for p in service.predict({"when": junk, "x": 30.0}).problems)
