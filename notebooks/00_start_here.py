@@ -57,9 +57,12 @@
 
 # %%
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
 
 import mlsys_helpers as mh
+
+SEED = 42  # every random draw in this notebook flows from this number
 
 # %% [markdown]
 # ## Is your environment ready?
@@ -76,6 +79,84 @@ for line in checks:
 print("ready" if all(c.ok for c in checks) else "fix the FAIL lines above, then restart the kernel")
 
 # %% [markdown]
+# ## A five-minute tour of the whole loop
+#
+# Before the chapters take each station apart, here is the whole system in six short cells. A
+# lender predicts which loan applications will default. Read the code lightly: every line is
+# explained in a later chapter.
+#
+# **1 · world.** A simulated world generates historical applications: one row per application,
+# the features the lender sees, and `target` (1 = defaulted).
+
+# %%
+world = mh.world.LoanWorld()
+history = world.sample(6000, start="2024-01-01", freq="h", rng=SEED)
+history[list(world.features) + ["target"]].head(3)
+
+# %% [markdown]
+# **2 · train.** Split by time (train on the past, test on the most recent quarter) and fit a
+# pipeline that carries its preprocessing into serving.
+
+# %%
+train, test = mh.train.time_split(history, test_size=0.25)
+model = mh.train.make_pipeline_for(train, "target").fit(train, train["target"])
+offline_accuracy = mh.train.score(test["target"], model.predict(test), task="classification")
+print(f"offline accuracy on the most recent quarter: {offline_accuracy:.3f}")
+
+# %% [markdown]
+# **3 · drift and serve.** The model goes live. Unknown to anyone, on 1 December the world
+# changes: the debt ratio starts to mean the opposite of what it used to (a *concept drift*,
+# chapter 06). The service validates every request against the training data's schema and
+# answers from the model, or from a simple rule when a request looks wrong (chapter 05).
+
+# %%
+drift = mh.drift.Drift("concept", start="2024-12-01", magnitude=1.0, column="debt_ratio")
+live = world.sample(6000, start="2024-09-07", freq="h", drifts=[drift], rng=SEED + 1)
+requests = live[list(world.features)]  # what the service sees: features, no outcome
+rule = mh.train.RuleClassifier(feature="debt_ratio").fit(train[["debt_ratio"]], train["target"])
+schema = mh.quality.infer_schema(train[list(world.features)])
+service = mh.serve.ModelService(model, schema=schema, fallback=rule)
+served = service.predict_frame(requests)
+print(f"{len(served)} requests served; answered by: {served['source'].value_counts().to_dict()}")
+
+# %% [markdown]
+# **4 · monitor.** Every 500 requests a monitor compares the inputs with the training data
+# (one statistical test per feature), estimates accuracy from the model's own confidence, and,
+# once the true outcomes are known, measures real accuracy.
+
+# %%
+monitor = mh.monitor.Monitor(train, features=list(world.features), window=500, model=model)
+report = monitor.run(live)
+fig, ax = plt.subplots(figsize=(9, 3.6))
+mh.plots.plot_monitor_timeline(
+    report, metrics=["accuracy", "estimated_accuracy"], drift_start=drift.start, ax=ax
+)
+title = "The model fails on 1 December; its inputs and its confidence look the same"
+_ = ax.set(title=title, ylabel="accuracy per window of 500")
+
+# %%
+period = np.where(report["end"] < drift.start, "before the drift", "after the drift")
+summary = report.groupby(period, sort=False).agg(
+    windows=("window", "size"),
+    accuracy=("accuracy", "mean"),
+    estimated_accuracy=("estimated_accuracy", "mean"),
+    input_alarms=("n_drifted", "sum"),
+)
+summary.round(3)
+
+# %% [markdown]
+# That one plot is the workbook in miniature. The model is as good as ever *offline*; the
+# service answered every request; the inputs look like the training data (an input alarm or
+# two in a dozen windows is the false-alarm rate you pay for testing nine things at once,
+# chapter 07); the model is as confident as ever. Yet a third of its decisions are now wrong, and only the *labels* (the
+# real outcomes, which in lending arrive months later) reveal it. Chapters 06-08 are about
+# seeing this sooner and deciding what to do about it.
+#
+# **Experiment.** Change `"concept"` to `"covariate"` in the drift cell (a shift of the debt
+# ratio itself, `magnitude` in standard deviations, e.g. `1.0`) and re-run the tour: now the
+# input monitor fires, but does accuracy fall?
+
+# %% [markdown]
 # ## Seeds: every random draw has a name
 #
 # Simulations here are random, yet every number you see is reproducible. The rule: **one
@@ -84,7 +165,6 @@ print("ready" if all(c.ok for c in checks) else "fix the FAIL lines above, then 
 # state.
 
 # %%
-SEED = 42
 rng = np.random.default_rng(SEED)
 first = rng.normal(size=3)
 again = np.random.default_rng(SEED).normal(size=3)
@@ -98,8 +178,8 @@ print("identical? ", bool(np.array_equal(first, again)))
 # cell in the middle of a notebook can give a different result** than running top to bottom.
 # To reset an experiment, re-create the generator from its seed (or restart and run all).
 #
-# **Experiment.** Change `SEED` above to any other integer and re-run the cell: the numbers
-# change, but the two lines still agree.
+# **Experiment.** Change `SEED` in the first code cell to any other integer and run all cells
+# again: the numbers change (the tour too), but the two lines above still agree.
 
 # %% [markdown]
 # ## Do widgets work?
