@@ -588,3 +588,71 @@ def outdated(
             f"no row has {time_column} before {before}; the data starts at {frame[time_column].min()}"
         )
     return frame.loc[mask].copy()
+
+
+# ------------------------------------------------------------------------- traces of the outcome
+def outcome_trace(
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    rate: float | Mapping[object, float],
+    column: str = "target",
+    rng=None,
+) -> pd.DataFrame:
+    """Add a 0/1 column that is 1 with a probability depending on the label: a shortcut feature.
+
+    How records are gathered can leave a trace of the outcome in the data. Say the files of
+    defaulted loans were scanned by the collections team (they needed them), while most repaid
+    loans stayed on paper: in the archive, ``file_scanned`` is 1 for most defaults and few
+    repaid loans, although scanning a file never caused anything. A model learns that trace.
+
+    - ``rate`` as a mapping class -> probability, e.g. ``{1: 0.9, 0: 0.05}``: the column knows
+      the label (classes not listed get 0).
+    - ``rate`` as a float: every row gets the same probability; the column no longer says
+      anything about the label (e.g. ``1.0`` once every new application is scanned at intake).
+
+    Parameters
+    ----------
+    frame : DataFrame
+    name : str
+        The new column (an existing column of that name is replaced).
+    rate : float in [0, 1] or mapping class -> float in [0, 1]
+    column : str, default "target"
+        The label the trace depends on; missing labels get probability 0.
+    rng : int, Generator or None
+
+    Returns
+    -------
+    DataFrame
+        A copy with the int64 column ``name`` added.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"target": [0, 1] * 5000})
+    >>> traced = outcome_trace(frame, name="file_scanned", rate={1: 0.9, 0: 0.05}, rng=0)
+    >>> traced.groupby("target")["file_scanned"].mean().round(2).tolist()
+    [0.05, 0.9]
+    >>> outcome_trace(frame, name="file_scanned", rate=1.0)["file_scanned"].unique().tolist()
+    [1]
+    """
+    _check_frame(frame)
+    _check_column(frame, column, "column")
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a column name (str), got {type(name).__name__}")
+    if name == column:
+        raise ValueError(f"name must differ from column ({column!r}): the label would be lost")
+    if isinstance(rate, Mapping):
+        for label, probability in rate.items():
+            _check_rate(probability, f"rate[{label!r}]")
+        probabilities = (
+            frame[column].map(lambda v: rate.get(v, 0.0)).to_numpy(dtype=float, na_value=0.0)
+        )
+    else:
+        probabilities = np.full(len(frame), _check_rate(rate, "rate"))
+    rng = np.random.default_rng(rng)
+    out = frame.copy()
+    out[name] = (rng.random(len(frame)) < probabilities).astype(np.int64)
+    return out
+
+
+__all__ += ["outcome_trace"]

@@ -636,3 +636,68 @@ def validate(
     table = pd.DataFrame(rows, columns=["check", "column", "passed", "observed", "expected"])
     table["passed"] = table["passed"].astype(bool)
     return QualityReport(table=table)
+
+
+def check_freshness(
+    frame: pd.DataFrame,
+    *,
+    now: Any,
+    max_age: Any = "30D",
+    time_column: str = "timestamp",
+) -> QualityReport:
+    """Is the newest row of ``frame`` recent enough? A one-row :class:`QualityReport`.
+
+    Schema checks compare *values*; stale training data can have perfectly normal values and
+    still describe a world that has moved on. This check (dbt's "source freshness", a
+    "freshness" expectation elsewhere) fails when the newest ``time_column`` value is older than
+    ``now - max_age``. Combine it with :func:`validate` by concatenating the two ``table``\\ s.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    now : timestamp-like
+        The moment the data is used (e.g. when you train or serve).
+    max_age : str or Timedelta, default "30D"
+        Oldest acceptable age of the newest row (>= 0).
+    time_column : str, default "timestamp"
+
+    Returns
+    -------
+    QualityReport
+        One row: check ``"freshness"``, the column, passed, the newest row's age, the limit.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=3, freq="D")})
+    >>> check_freshness(frame, now="2024-01-10", max_age="30D").passed
+    True
+    >>> print(check_freshness(frame, now="2024-03-01", max_age="30D").summary())
+    1 of 1 checks failed:
+      freshness [timestamp]: observed newest 2024-01-03, 58 days old, expected <= 30 days old
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    if time_column not in frame.columns:
+        raise ValueError(f"time_column={time_column!r} is not a column of frame")
+    if not pd.api.types.is_datetime64_any_dtype(frame[time_column]):
+        raise TypeError(
+            f"time_column={time_column!r} must be a datetime column, got {frame[time_column].dtype}"
+        )
+    try:
+        now = pd.Timestamp(now)
+        max_age = pd.Timedelta(max_age)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"now must be a timestamp and max_age a duration: {error}") from error
+    if pd.isna(now) or pd.isna(max_age) or max_age < pd.Timedelta(0):
+        raise ValueError(f"now must be a timestamp and max_age a duration >= 0, got {max_age}")
+    newest = frame[time_column].max()
+    if pd.isna(newest):
+        observed, passed = "no rows", False
+    else:
+        age = now - newest
+        passed = bool(age <= max_age)
+        observed = f"newest {newest:%Y-%m-%d}, {age.days} days old"
+    row = ("freshness", time_column, passed, observed, f"<= {max_age.days} days old")
+    table = pd.DataFrame([row], columns=["check", "column", "passed", "observed", "expected"])
+    table["passed"] = table["passed"].astype(bool)
+    return QualityReport(table=table)
