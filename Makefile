@@ -46,7 +46,7 @@ test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(GUARDED) $(BIN)/python -m pytest --doctest-modules \
-		--nbval --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		tests mlsys_helpers notebooks/*.ipynb
 
 # The real-browser tests (tests/browser) drive Debian's chromium; never a downloaded browser.

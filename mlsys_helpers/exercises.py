@@ -19,9 +19,21 @@ False
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from mlsys_helpers._keys import Exercise, close_to, equals, one_of, text_is
+
+__all__ = [
+    "CheckResult",
+    "Exercise",
+    "EXERCISES",
+    "check",
+    "close_to",
+    "equals",
+    "one_of",
+    "text_is",
+]
 
 NOT_ATTEMPTED, PASSED, FAILED = "not attempted", "passed", "failed"
 
@@ -47,59 +59,6 @@ class CheckResult:
             f'<div style="border-left: 4px solid {colour}; padding: 2px 8px;">'
             f"{html.escape(self.message)}</div>"
         )
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """An exercise: a checker returning True for a correct answer, and what to say either way."""
-
-    exercise_id: str
-    checker: Callable[[Any], bool]
-    explanation: str
-    hint: str
-
-
-def text_is(expected: str) -> Callable[[Any], bool]:
-    """Checker: a string equal to ``expected`` up to case and surrounding spaces."""
-
-    def checker(answer: Any) -> bool:
-        return isinstance(answer, str) and answer.strip().lower() == expected.lower()
-
-    return checker
-
-
-def equals(expected: Any) -> Callable[[Any], bool]:
-    """Checker: exactly ``expected``, of the same type (``True`` is not ``1``)."""
-
-    def checker(answer: Any) -> bool:
-        return type(answer) is type(expected) and answer == expected
-
-    return checker
-
-
-def close_to(expected: float | Callable[[], float], *, tol: float) -> Callable[[Any], bool]:
-    """Checker: a real number within ``tol`` of ``expected`` (a number, or a function computing
-    it from the helper API, so answer keys are derived rather than typed)."""
-
-    def checker(answer: Any) -> bool:
-        import numbers
-
-        if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-            return False
-        target = expected() if callable(expected) else expected
-        return abs(float(answer) - float(target)) <= tol
-
-    return checker
-
-
-def one_of(*options: str) -> Callable[[Any], bool]:
-    """Checker: one of several accepted strings (case and spaces ignored)."""
-    accepted = {o.strip().lower() for o in options}
-
-    def checker(answer: Any) -> bool:
-        return isinstance(answer, str) and answer.strip().lower() in accepted
-
-    return checker
 
 
 def _load_exercises() -> dict[str, Exercise]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -179,11 +183,36 @@ def test_pipeline_rejects_bad_arguments(kwargs, error, match):
 
 
 # ---------------------------------------------------------------------------- rule baselines
-@parametrize_with_checks([RuleClassifier(), RuleRegressor()])
+_SKLEARN_CHECKS = parametrize_with_checks([RuleClassifier(), RuleRegressor()])
+# The array-API check skips itself unless SCIPY_ARRAY_API=1 was set before scipy was imported;
+# test_rules_pass_the_array_api_check runs it for real in a fresh interpreter instead.
+_SKLEARN_PARAMS = [
+    (est, check)
+    for est, check in _SKLEARN_CHECKS.args[1]
+    if "check_array_api_input" not in str(check)
+]
+
+
+@pytest.mark.parametrize(_SKLEARN_CHECKS.args[0], _SKLEARN_PARAMS, **_SKLEARN_CHECKS.kwargs)
 def test_rules_pass_sklearn_estimator_checks(estimator, check):
     # No expected failures: both rules declare poor_score (one threshold cannot reach
     # scikit-learn's accuracy/R^2 bar on its generic data) and allow_nan (missing -> a fixed answer).
     check(estimator)
+
+
+def test_rules_pass_the_array_api_check():
+    # scikit-learn runs its array-API input check only when SCIPY_ARRAY_API=1 was set before
+    # scipy was imported, so it runs here in a fresh interpreter instead of being skipped.
+    code = (
+        "from sklearn.utils.estimator_checks import check_array_api_input\n"
+        "from mlsys_helpers.train import RuleClassifier, RuleRegressor\n"
+        "for est in (RuleClassifier(), RuleRegressor()):\n"
+        "    check_array_api_input(type(est).__name__, est, array_namespace='numpy')\n"
+        "print('ok')\n"
+    )
+    env = {**os.environ, "SCIPY_ARRAY_API": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
 
 
 def test_rule_classifier_finds_the_true_threshold():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlsys_helpers.exercises import Exercise, equals, text_is
+from mlsys_helpers._keys import Exercise, equals, text_is
 
 
 def _first_draw_of_seed_42(answer: Any) -> bool:
