@@ -1,0 +1,188 @@
+"""Chapter 03 · when not to use ML: the lesson's claims, through the helper API.
+
+Same settings as notebooks/03_when_not_to_use_ml.py (SEED = 3); each statistical claim is also
+checked over SEEDS with the tolerance stated next to it.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+import mlsys_helpers as mh
+from mlsys_helpers import value
+
+SEED = 3  # the notebook's seed
+SEEDS = (3, 4, 5, 6, 7)  # the claims must not hinge on one lucky seed
+LABEL_NOISE = 0.2
+EXPERT = dict(feature="debt_ratio", threshold=0.43)
+SIZES = (25, 50, 100, 200, 400, 800, 1600, 3200)
+THIN = ["debt_ratio", "age", "region"]
+ECONOMICS = dict(
+    value_per_correct=100,
+    cost_per_error=2_000,
+    build_cost=150_000,
+    upkeep_per_year=100_000,
+    years=3,
+)
+SMALL_LENDER, BIG_LENDER = 3_000, 50_000
+
+
+def boosting(seed):
+    return HistGradientBoostingClassifier(max_iter=60, random_state=seed)
+
+
+@functools.cache
+def first_years(seed: int, label_noise: float = LABEL_NOISE) -> tuple[float, pd.Series]:
+    """Section 1-2: (expert rule accuracy, mean model accuracy per training size)."""
+    world = mh.world.LoanWorld(label_noise=label_noise)
+    train, test = mh.train.time_split(world.sample(8000, rng=seed), test_size=0.5)
+    expert = mh.train.RuleClassifier(**EXPERT).fit(train[["debt_ratio"]], train["target"])
+    rule = expert.score(test[["debt_ratio"]], test["target"])
+    model = mh.train.make_pipeline_for(train, model=boosting(seed))
+    curve = mh.train.learning_curve(
+        train, test, model=model, baseline=expert, sizes=SIZES, repeats=4, rng=seed
+    )
+    return rule, curve[curve["estimator"] == "model"].groupby("n_train")["score"].mean()
+
+
+def crossover(rule: float, model: pd.Series) -> int:
+    """Smallest size from which on the model's mean accuracy stays above the rule's."""
+    return next(n for n in model.index if (model.loc[n:] > rule).all())
+
+
+@functools.cache
+def full_history(seed: int) -> dict[str, float]:
+    """Section 3: test accuracies on clean outcomes, plus the stretched segment's."""
+    rule_world = mh.world.LoanWorld(label_noise=LABEL_NOISE)
+    early, _ = mh.train.time_split(rule_world.sample(8000, rng=seed), test_size=0.5)
+    expert = mh.train.RuleClassifier(**EXPERT).fit(early[["debt_ratio"]], early["target"])
+    lender = mh.world.LoanWorld()
+    train, test = mh.train.time_split(lender.sample(9000, rng=seed + 1), test_size=4000)
+    numeric = list(lender.numeric_features)
+    best_rule = mh.train.RuleClassifier().fit(train[numeric], train["target"])
+    logistic = mh.train.make_pipeline_for(train).fit(train, train["target"])
+    trees = mh.train.make_pipeline_for(train, model=boosting(seed)).fit(train, train["target"])
+    thin = mh.train.make_pipeline_for(train, features=THIN, model=boosting(seed))
+    thin.fit(train, train["target"])
+    y = test["target"].to_numpy()
+    stretched = (
+        (test["loan_amount"] / test["income"] > 0.35) & (test["employment_years"] < 2)
+    ).to_numpy()
+    right = {
+        "expert": expert.predict(test[["debt_ratio"]]) == y,
+        "best_rule": best_rule.predict(test[numeric]) == y,
+        "logistic": logistic.predict(test) == y,
+        "trees": trees.predict(test) == y,
+        "thin": thin.predict(test) == y,
+    }
+    out = {name: float(ok.mean()) for name, ok in right.items()}
+    out |= {f"{name}_stretched": float(ok[stretched].mean()) for name, ok in right.items()}
+    return out
+
+
+def case(accuracy, baseline, volume, **changes):
+    return value.decision_value(
+        accuracy=accuracy,
+        baseline_accuracy=baseline,
+        decisions_per_year=volume,
+        **(ECONOMICS | changes),
+    )
+
+
+# ------------------------------------------------------------------ rule vs model, little data
+def test_expert_rule_beats_the_model_up_to_100_examples_in_the_notebook():
+    rule, model = first_years(SEED)
+    assert (model.loc[:100] < rule).all()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_rule_matches_or_beats_the_model_with_50_examples_or_fewer(seed):
+    rule, model = first_years(seed)
+    assert (model.loc[:50] <= rule).all()  # observed margins: 1 to 10 points
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_model_needs_between_100_and_400_examples_to_beat_the_rule(seed):
+    rule, model = first_years(seed)
+    assert 100 <= crossover(rule, model) <= 400
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_model_beats_the_rule_clearly_beyond_the_crossover(seed):
+    rule, model = first_years(seed)
+    assert (model.loc[800:] > rule + 0.01).all()  # observed: 1.8 points or more
+    assert model.loc[3200] > rule + 0.04  # observed: 5 points or more
+
+
+def test_label_noise_moves_the_crossover_as_the_experiment_says():
+    clean, noisy, noisier = (crossover(*first_years(SEED, noise)) for noise in (0.0, 0.2, 0.3))
+    assert clean < noisy < noisier
+    rule, model = first_years(SEED, 0.3)
+    assert model.loc[3200] - rule < first_years(SEED)[1].loc[3200] - first_years(SEED)[0]
+
+
+# ------------------------------------------------------------- interactions: ML clearly wins
+@pytest.mark.parametrize("seed", SEEDS)
+def test_trees_beat_the_best_single_rule_by_at_least_10_points(seed):
+    acc = full_history(seed)
+    assert acc["trees"] >= acc["best_rule"] + 0.10  # observed: 13 to 15 points
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_only_trees_catch_the_stretched_applicants(seed):
+    acc = full_history(seed)
+    assert acc["trees_stretched"] >= acc["logistic_stretched"] + 0.08  # observed: >= 13 points
+    assert acc["trees_stretched"] >= acc["best_rule_stretched"] + 0.25  # observed: >= 35 points
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_thin_form_gains_less_than_2_5_points_over_the_expert(seed):
+    acc = full_history(seed)
+    assert -0.01 < acc["thin"] - acc["expert"] < 0.025  # observed: 0.8 to 2.0 points
+
+
+# ------------------------------------------------------------------------ value calculator
+def test_first_month_model_is_a_no_go_in_the_notebook():
+    rule, model = first_years(SEED)
+    assert not case(model.loc[100], rule, SMALL_LENDER).go
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_calculator_verdicts_of_the_documented_cases(seed):
+    acc = full_history(seed)
+    assert not case(acc["thin"], acc["expert"], SMALL_LENDER).go
+    assert case(acc["trees"], acc["expert"], SMALL_LENDER).go
+    assert case(acc["thin"], acc["expert"], BIG_LENDER).go
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cheap_errors_turn_the_small_lender_full_form_into_a_no_go(seed):
+    acc = full_history(seed)
+    assert not case(acc["trees"], acc["expert"], SMALL_LENDER, cost_per_error=200).go
+
+
+def test_break_even_volume_of_the_small_thin_form_lender_is_above_its_volume():
+    acc = full_history(SEED)
+    needed = case(acc["thin"], acc["expert"], SMALL_LENDER).break_even_decisions_per_year
+    assert SMALL_LENDER < needed < np.inf
+
+
+def test_cheap_errors_keep_the_big_lender_thin_form_a_go_in_the_notebook():
+    acc = full_history(SEED)
+    assert case(acc["thin"], acc["expert"], BIG_LENDER, cost_per_error=200).go
+
+
+def test_adding_income_to_the_thin_form_adds_several_points_in_the_notebook():
+    lender = mh.world.LoanWorld()
+    train, test = mh.train.time_split(lender.sample(9000, rng=SEED + 1), test_size=4000)
+    with_income = mh.train.make_pipeline_for(
+        train, features=[*THIN, "income"], model=boosting(SEED)
+    )
+    with_income.fit(train, train["target"])
+    gain = with_income.score(test, test["target"]) - full_history(SEED)["thin"]
+    assert gain > 0.05  # the notebook says "about ten points"
