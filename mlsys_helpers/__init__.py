@@ -36,6 +36,7 @@ _MODULES = (
     "plots",
     "widgets",
     "value",
+    "incidents",
     "exercises",
     "envcheck",
 )
