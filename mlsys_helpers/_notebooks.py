@@ -134,11 +134,34 @@ def build(py_path: str | Path) -> tuple[Path, bool, float]:
     start = time.perf_counter()
     nb = execute(notebook_from_source(py_path), cwd=py_path.parent)
     seconds = time.perf_counter() - start
+    if target.exists():
+        _keep_volatile_outputs(nb, target)
     text = to_text(nb)
     changed = not target.exists() or target.read_text(encoding="utf-8") != text
     if changed:
         target.write_text(text, encoding="utf-8")
     return target, changed, seconds
+
+
+def _keep_volatile_outputs(nb: Any, stored_path: Path) -> None:
+    """Give cells tagged ``nbval-ignore-output`` the outputs already stored for the same cell.
+
+    Such cells show wall-clock measurements (a load test's latencies) that differ on every run
+    and that nbval does not compare; keeping the stored text means rebuilding an unchanged chapter
+    leaves the file unchanged. A cell whose source changed has a new id and gets new outputs.
+    """
+    import nbformat
+
+    stored = {c.get("id"): c for c in nbformat.read(stored_path, as_version=4).cells}
+    for cell in nb.cells:
+        old = stored.get(cell.get("id"))
+        if (
+            cell.cell_type == "code"
+            and "nbval-ignore-output" in cell.metadata.get("tags", [])
+            and old is not None
+            and old.get("execution_count") == cell.execution_count
+        ):
+            cell.outputs = old.get("outputs", [])
 
 
 def _comparable(cell: Any) -> tuple:

@@ -99,3 +99,26 @@ def test_every_exercise_is_used_by_its_chapter_and_every_check_has_a_key():
     chapters = {s.stem[:2] for s in SOURCES}
     unused = {i for i in EXERCISES if i[:2] in chapters} - used
     assert unused == set(), f"keys no chapter uses: {sorted(unused)}"
+
+
+def test_rebuilding_keeps_volatile_outputs_of_ignored_cells(tmp_path):
+    source = tmp_path / "99_volatile.py"
+    source.write_text(
+        '# %% tags=["nbval-ignore-output"]\n'
+        "# wall-clock time: differs on every run\n"
+        "import time\n"
+        "print(time.perf_counter_ns())\n"
+        "\n"
+        "# %%\n"
+        "print(6 * 7)\n",
+        encoding="utf-8",
+    )
+    target, changed, _ = _notebooks.build(source)
+    assert changed
+    first = target.read_text(encoding="utf-8")
+    _, changed_again, _ = _notebooks.build(source)
+    assert not changed_again
+    assert target.read_text(encoding="utf-8") == first
+    source.write_text(source.read_text().replace("6 * 7", "6 * 8"), encoding="utf-8")
+    _, changed_source, _ = _notebooks.build(source)
+    assert changed_source and "48" in target.read_text(encoding="utf-8")
