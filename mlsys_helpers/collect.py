@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "outcome_trace",
     "sampling_bias",
     "make_missing",
     "label_noise",
@@ -653,6 +654,3 @@ def outcome_trace(
     out = frame.copy()
     out[name] = (rng.random(len(frame)) < probabilities).astype(np.int64)
     return out
-
-
-__all__ += ["outcome_trace"]

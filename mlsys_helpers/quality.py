@@ -35,7 +35,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ColumnSchema", "Schema", "QualityReport", "infer_schema", "validate"]
+__all__ = [
+    "ColumnSchema",
+    "Schema",
+    "QualityReport",
+    "check_freshness",
+    "infer_schema",
+    "validate",
+]
 
 KINDS = ("numeric", "categorical", "boolean", "datetime")
 _MAX_CATEGORIES = 50

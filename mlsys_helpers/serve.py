@@ -51,6 +51,7 @@ from mlsys_helpers.http import LoadTestResult, Server, load_test, post_json, ser
 from mlsys_helpers.train import TRUTH_COLUMNS, infer_task, score
 
 __all__ = [
+    "bare_predict",
     "CORRUPTIONS",
     "LoadTestResult",
     "LogRecord",
@@ -917,3 +918,87 @@ class ModelService:
         """
         with self._lock:
             self._log.clear()
+
+
+# ------------------------------------------------------------------ the bare endpoint (ch05)
+def bare_predict(model: Any, requests: Iterable[Any], *, schema: Any) -> pd.DataFrame:
+    """What an endpoint without defences answers: ``model.predict(pd.DataFrame([request]))``.
+
+    The first version of every endpoint: no validation, no repair, no fallback. For a
+    scikit-learn pipeline that selects its columns by name and refuses non-finite numbers (such
+    as :func:`~mlsys_helpers.train.make_pipeline_for`), that call raises when a field of
+    ``schema`` is absent (a missing or renamed field), when a numeric field is not a finite
+    number or a numeric string (``inf``, ``"n/a"``), or when the request is not a dict; every
+    other request gets the model's answer, whatever nonsense it holds (NaN is imputed, an unseen
+    category ignored, an outlier or a changed unit believed). This function gives those answers
+    for many requests at once: errors are found by those rules and the rest is predicted in one
+    batch, which gives the same predictions as one call per request (``schema`` is used only for
+    the field names and kinds, never for ranges or categories).
+
+    Parameters
+    ----------
+    model : fitted estimator
+    requests : iterable of dict
+    schema : mlsys_helpers.quality.Schema
+        The request fields (build it from the training features).
+
+    Returns
+    -------
+    DataFrame
+        One row per request: ``prediction`` (None on error) and ``error`` ("" when answered).
+
+    Examples
+    --------
+    >>> from mlsys_helpers.quality import infer_schema
+    >>> from mlsys_helpers.train import RuleClassifier
+    >>> train = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})
+    >>> rule = RuleClassifier().fit(train, [0, 0, 1, 1])
+    >>> bare_predict(rule, [{"x": 2.5}, {"x": "2.5"}, {"X": 2.5}, {"x": float("inf")}],
+    ...              schema=infer_schema(train))
+      prediction                  error
+    0          1
+    1          1
+    2       None    missing field 'x'
+    3       None  'x' is not finite: inf
+    """
+    requests = list(requests)
+    columns = getattr(schema, "columns", None)
+    if not columns:
+        raise TypeError("schema must be a non-empty mlsys_helpers.quality.Schema")
+    numeric = {c.name for c in columns if c.kind in ("numeric", "boolean")}
+    names = [c.name for c in columns]
+    errors, rows = [], []
+    for request in requests:
+        error = "" if isinstance(request, dict) else f"not a dict: {type(request).__name__}"
+        row: dict[str, Any] = {}
+        for name in names if not error else ():
+            if name not in request:
+                error = f"missing field {name!r}"
+                break
+            value = request[name]
+            if name in numeric:
+                try:
+                    value = np.nan if value is None else float(value)
+                except (TypeError, ValueError):
+                    error = f"{name!r} is not a number: {_short(value)}"
+                    break
+                if math.isinf(value):
+                    error = f"{name!r} is not finite: {value}"
+                    break
+            row[name] = value
+        errors.append(error)
+        if not error:
+            rows.append(row)
+    predictions: list[Any] = [None] * len(requests)
+    if rows:
+        frame = pd.DataFrame(
+            {
+                n: np.array([r[n] for r in rows], dtype=float)
+                if n in numeric
+                else pd.array([r[n] for r in rows], dtype=object)
+                for n in names
+            }
+        )
+        answered = iter(np.asarray(model.predict(frame)).tolist())
+        predictions = [None if e else next(answered) for e in errors]
+    return pd.DataFrame({"prediction": pd.array(predictions, dtype=object), "error": errors})
