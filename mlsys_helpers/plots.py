@@ -26,6 +26,7 @@ __all__ = [
     "plot_distributions",
     "plot_drift_table",
     "plot_monitor_timeline",
+    "plot_policy_runs",
 ]
 
 #: Okabe-Ito colour-blind-safe palette: blue, vermillion, bluish green, orange, sky blue,
@@ -276,3 +277,89 @@ def plot_monitor_timeline(
     ax.set_ylabel("metric")
     ax.legend(loc="lower left")
     return ax
+
+
+def plot_policy_runs(
+    runs: pd.DataFrame,
+    *,
+    metric: str | None = None,
+    drift_starts: Sequence[int] = (),
+    date_ticks: int = 0,
+    axes=None,
+    **kwargs,
+):
+    """One panel per retraining policy: the metric per period, retrainings and drift starts marked.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        Output of :func:`mlsys_helpers.loop.compare_policies` (``policy, period, retrained,
+        n_retrains`` and the metric; ``start`` when ``date_ticks`` is used).
+    metric : str, optional
+        Column to draw; default ``"accuracy"`` when present, else ``"mae"``.
+    drift_starts : sequence of int
+        Periods in which a drift starts (dashed line at the start of the period).
+    date_ticks : int, default 0
+        If > 0, label every ``date_ticks``-th period on the x axis with its ``start`` date.
+    axes : sequence of matplotlib.axes.Axes, optional
+        One per policy; default a new figure with stacked panels sharing both axes.
+    **kwargs
+        Passed to ``ax.plot`` for the metric lines.
+
+    Returns
+    -------
+    ndarray of matplotlib.axes.Axes
+        A retraining at the end of period ``p`` is a black triangle at ``p + 0.5``; each panel
+        names its policy and its number of retrainings on the right.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> runs = pd.DataFrame({"policy": ["never"] * 3 + ["weekly"] * 3, "period": [0, 1, 2] * 2,
+    ...                      "accuracy": [0.9, 0.6, 0.6, 0.9, 0.6, 0.9],
+    ...                      "retrained": [False] * 3 + [True] * 3,
+    ...                      "n_retrains": [0, 0, 0, 1, 2, 3]})
+    >>> axes = plot_policy_runs(runs, drift_starts=[1])
+    >>> len(axes), axes[-1].get_xlabel().startswith("period")
+    (2, True)
+    """
+    import matplotlib.pyplot as plt
+
+    if metric is None:
+        metric = "accuracy" if "accuracy" in runs.columns else "mae"
+    _require(runs, ["policy", "period", "retrained", "n_retrains", metric], "runs")
+    if isinstance(date_ticks, bool) or not isinstance(date_ticks, int) or date_ticks < 0:
+        raise ValueError(f"date_ticks must be an int >= 0, got {date_ticks!r}")
+    names = list(dict.fromkeys(runs["policy"]))
+    if axes is None:
+        _, axes = plt.subplots(len(names), 1, figsize=(9, 1.45 * len(names) + 0.7),
+                               sharex=True, sharey=True, squeeze=False)  # fmt: skip
+        axes = axes[:, 0]
+    axes = np.asarray(axes, dtype=object).ravel()
+    if len(axes) != len(names):
+        raise ValueError(f"axes must hold one Axes per policy ({len(names)}), got {len(axes)}")
+    colours = [PALETTE[k] for k in (7, 0, 4, 1, 2, 5, 3)]
+    for k, (ax, name) in enumerate(zip(axes, names, strict=True)):
+        run = runs[runs["policy"] == name]
+        ax.plot(run["period"], run[metric], marker="o", markersize=3,
+                color=colours[k % len(colours)], **kwargs)  # fmt: skip
+        done = run[run["retrained"].astype(bool)]
+        ax.plot(done["period"] + 0.5, done[metric], linestyle="none", marker="v",
+                markersize=6, color=TRUTH)  # fmt: skip
+        for period in drift_starts:
+            ax.axvline(period - 0.5, color=PALETTE[5], linestyle="--", linewidth=1.5)
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+        ax.text(1.01, 0.5, f"{name}\n{int(run['n_retrains'].iloc[-1])} retrains",
+                transform=ax.transAxes, va="center", fontsize=9)  # fmt: skip
+    last = axes[-1]
+    if date_ticks:
+        starts = runs.groupby("period")["start"].first()
+        ticks = list(starts.index[::date_ticks])
+        last.set_xticks(ticks, [pd.Timestamp(starts[t]).strftime("%b %d") for t in ticks])
+    last.set_xlabel(
+        "period (▼ retrained at its end; dashed: a drift starts)"
+        if not date_ticks
+        else "period start (▼ retrained at the end of the period)"
+    )
+    return axes
