@@ -117,6 +117,36 @@ def lab_server(tmp_path_factory):
         log.close()
 
 
+def clean_server(base: str) -> None:
+    """Forget open tabs (the saved workspace) and running kernels of earlier tests.
+
+    Lab restores the previous test's notebook tab and kernel otherwise, and the status bar may
+    then read "Idle" for *that* kernel while this notebook's is still connecting: a Run All
+    clicked then is dropped (the race described in lab_notebook below).
+    """
+
+    def call(method: str, path: str):
+        request = urllib.request.Request(
+            f"{base}{path}", method=method, headers={"Authorization": f"token {TOKEN}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    for space in call("GET", "/lab/api/workspaces")["workspaces"]["ids"]:
+        call("DELETE", f"/lab/api/workspaces/{space}")
+    for session in call("GET", "/api/sessions"):
+        call("DELETE", f"/api/sessions/{session['id']}")
+
+
+def wait_idle(page) -> None:
+    from playwright.sync_api import expect
+
+    # no cell still queued or running ("[*]"), and the kernel idle
+    expect(page.locator(".jp-InputPrompt", has_text="[*]")).to_have_count(0, timeout=120_000)
+    expect(page.locator(".jp-StatusBar-Widget", has_text="| Idle").first).to_be_visible()
+
+
 @pytest.fixture(scope="session")
 def browser():
     _require_chromium()
@@ -147,11 +177,11 @@ def lab_notebook(lab_server, browser, tmp_path):
         )
         page.locator(".lm-MenuBar-item", has_text="Run").click()
         page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
-        expect(page.locator(".jp-StatusBar-Widget", has_text="| Idle").first).to_be_visible(
-            timeout=120_000
-        )
+        wait_idle(page)
         return page
 
+    clean_server(lab_server)
     yield open_and_run
     page.screenshot(path=str(tmp_path / "final.png"), full_page=True)
     context.close()
+    clean_server(lab_server)

@@ -1,0 +1,641 @@
+"""Two interactive panels: the drift lab (chapter 06) and the monitoring dashboard (chapter 07).
+
+Each panel has three layers, and only the last one needs a browser:
+
+1. a pure compute function returning a frozen result (:func:`drift_lab_compute`,
+   :func:`dashboard_compute`; they live in the private module ``_panels`` and import neither
+   matplotlib nor ipywidgets);
+2. a plot function drawing that result into a matplotlib Figure (:func:`plot_drift_lab`,
+   :func:`plot_dashboard`);
+3. a builder returning the widget (:func:`make_drift_lab`, :func:`make_monitoring_dashboard`).
+   It holds no logic: on every control change it calls (1), redraws (2) into the *same*
+   Figure, and puts it as SVG into an ``Output`` widget. The builder never displays itself: make
+   it the last expression of a cell. Its controls, summary, output, figure and latest result
+   are attributes of the returned :class:`Panel` (``lab.controls["magnitude"].value = 2``).
+
+This is a front-end module: it imports matplotlib and ipywidgets (core widgets only). The
+figure is a plain ``matplotlib.figure.Figure``, not a pyplot figure, so a panel never leaves
+figures behind in pyplot and the inline backend never shows a stray copy; the SVG (text kept
+as text: about twice as fast to write as a PNG) goes straight into the Output widget's
+``outputs``, so nothing reaches the cell's own output, and the panel's text form is its
+one-line summary.
+
+>>> lab = make_drift_lab(kind="concept")
+>>> lab.summary.value.startswith("accuracy 0.88 -&gt; 0.67")
+True
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+import ipywidgets as widgets
+import matplotlib.figure
+import numpy as np
+
+from mlsys_helpers._panels import (
+    DASHBOARD_METHODS,
+    DashboardResult,
+    DriftLabResult,
+    dashboard_compute,
+    drift_lab_compute,
+)
+from mlsys_helpers.drift import KINDS, PATTERNS
+from mlsys_helpers.world import LoanWorld
+
+__all__ = [
+    "DashboardResult",
+    "DriftLabResult",
+    "Panel",
+    "dashboard_compute",
+    "drift_lab_compute",
+    "make_drift_lab",
+    "make_monitoring_dashboard",
+    "plot_dashboard",
+    "plot_drift_lab",
+]
+
+# Okabe-Ito colours (as in mlsys_helpers.plots): blue, vermillion, bluish green, orange, black.
+BLUE, VERMILLION, GREEN, ORANGE, PURPLE, BLACK = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#E69F00",
+    "#CC79A7",
+    "#000000",
+)
+_FEATURE_COLOURS = (BLUE, GREEN, ORANGE, PURPLE, "#56B4E9", BLACK, "#F0E442", VERMILLION)
+LAB_SIZE, DASHBOARD_SIZE = (10, 6), (10, 5.5)  # inches
+DISPLAY_WIDTH = 860  # pixels: the panel's figure is scaled to this width in the browser
+CAP = 4.0  # detector panel: statistic / threshold is drawn up to this value
+
+
+def _layout(fig, size, name, build):
+    """The figure and its axes: reused when ``fig`` already holds this layout, else built.
+
+    Reusing axes (removing their artists instead of clearing them) is what keeps a panel's
+    redraw cheap: creating and clearing matplotlib axes costs more than drawing the data.
+    """
+    if fig is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=size)
+    elif not isinstance(fig, matplotlib.figure.Figure):
+        raise TypeError(f"fig must be a matplotlib Figure or None, got {type(fig).__name__}")
+    axes = getattr(fig, "_mlsys_axes", None)
+    if getattr(fig, "_mlsys_layout", None) != name or list(fig.axes) != list(axes or ()):
+        fig.clear()
+        axes = build(fig)
+        fig._mlsys_layout, fig._mlsys_axes = name, axes
+    else:
+        for ax in axes:
+            for artist in [*ax.lines, *ax.patches, *ax.collections, *ax.texts]:
+                artist.remove()
+            if ax.get_legend() is not None:
+                ax.get_legend().remove()
+            ax.set_prop_cycle(None)
+            ax.relim()
+            ax.autoscale(True)
+    return fig, axes
+
+
+def _lab_axes(fig):
+    grid = fig.add_gridspec(3, 2, width_ratios=(1, 2.3), hspace=0.12, wspace=0.22)
+    dist = fig.add_subplot(grid[:, 0])
+    acc = fig.add_subplot(grid[0, 1])
+    det = fig.add_subplot(grid[1, 1], sharex=acc)
+    weight = fig.add_subplot(grid[2, 1], sharex=acc)
+    for ax in (acc, det):
+        ax.tick_params(labelbottom=False)
+    fig.subplots_adjust(left=0.06, right=0.98, top=0.86, bottom=0.08)
+    return (dist, acc, det, weight)
+
+
+def _dashboard_axes(fig):
+    axes = tuple(fig.subplots(2, 1, sharex=True))
+    fig.subplots_adjust(left=0.07, right=0.98, top=0.9, bottom=0.09, hspace=0.12)
+    return axes
+
+
+def _shade(ax, spans, *, label=None):
+    for k, (a, b) in enumerate(spans):
+        ax.axvspan(a, b, color=BLACK, alpha=0.08, linewidth=0, label=label if k == 0 else None)
+
+
+# -- plots ------------------------------------------------------------------------------------
+def plot_drift_lab(result: DriftLabResult, *, fig=None):
+    """Draw a drift-lab result: distribution, accuracy, detectors and drift weight.
+
+    Left: the drifted feature before the change and in the new regime (densities). Right, over
+    the stream (x = row position, the true change shaded): accuracy per window; both detectors'
+    statistics divided by their thresholds (above 1 = alarm, alarms marked); the mean
+    ground-truth ``drift_weight`` per window.
+
+    Parameters
+    ----------
+    result : DriftLabResult
+        From :func:`drift_lab_compute`.
+    fig : matplotlib.figure.Figure, optional
+        Figure to clear and draw into (a panel reuses one); default a new pyplot figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_drift_lab(drift_lab_compute(magnitude=2.0))
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['density', 'accuracy', 'statistic / threshold', 'drift weight']
+    """
+    if not isinstance(result, DriftLabResult):
+        raise TypeError(f"result must be a DriftLabResult, got {type(result).__name__}")
+    fig, (dist, acc, det, weight) = _layout(fig, LAB_SIZE, "drift_lab", _lab_axes)
+    frame, spans = result.frame, result.change_spans
+    both = np.r_[result.before, result.after]
+    edges = np.histogram_bin_edges(both, bins=30) if both.size else 30
+    for values, colour, name in [
+        (result.before, BLUE, "before the change"),
+        (result.after, VERMILLION, "after (new regime)"),
+    ]:
+        if values.size:
+            dist.hist(
+                values,
+                bins=edges,
+                density=True,
+                histtype="step",
+                linewidth=1.8,
+                color=colour,
+                label=name,
+            )
+    dist.set(xlabel=result.column, ylabel="density", title=f"{result.column}: before vs after")
+    dist.legend(loc="upper right", fontsize="small")
+    dist.locator_params(axis="y", nbins=4)
+    middle = frame["start"] + result.window / 2
+    _shade(acc, spans, label="true change")
+    acc.plot(middle, frame["accuracy"], color=BLUE, marker="o", markersize=3, label="accuracy")
+    acc.axhline(result.accuracy_before, color=BLACK, linestyle=":", linewidth=1)
+    acc.set(ylabel="accuracy", title="accuracy per window (shaded: true change; dotted: before it)")
+    acc.locator_params(axis="y", nbins=4)
+    _shade(det, spans)
+    for column, alarm, colour, name in [
+        ("input", "input_alarm", GREEN, f"input: KS on {result.column}"),
+        ("error", "error_alarm", ORANGE, "errors: Page-Hinkley"),
+    ]:
+        ratio = np.minimum(frame[f"{column}_statistic"] / frame[f"{column}_threshold"], CAP)
+        det.plot(middle, ratio, color=colour, marker="o", markersize=3, label=name)
+        hit = frame[alarm].to_numpy(bool)
+        det.plot(
+            middle[hit],
+            ratio[hit],
+            linestyle="none",
+            marker="v",
+            markersize=8,
+            color=VERMILLION,
+            label="alarm" if column == "error" else None,
+        )
+    det.axhline(1.0, color=BLACK, linestyle="--", linewidth=1, label="threshold")
+    det.set(ylabel="statistic / threshold", ylim=(0, CAP * 1.45), yticks=[0, 1, 2, 3, 4])
+    det.legend(loc="upper left", fontsize="small", ncols=4)
+    _shade(weight, spans)
+    weight.step(
+        np.r_[frame["start"], result.n],
+        np.r_[frame["drift_weight"], frame["drift_weight"].iloc[-1]],
+        where="post",
+        color=PURPLE,
+    )
+    weight.set(
+        ylabel="drift weight",
+        xlabel="position in stream (rows)",
+        ylim=(-0.05, 1.05),
+        yticks=[0, 0.5, 1],
+    )
+    weight.set_xlim(0, result.n)
+    d = result.drift
+    fig.suptitle(
+        f"{d.kind} drift of {result.column}, {d.pattern}, magnitude {d.magnitude:g}, "
+        f"fraction {d.fraction:g}\n{result.summary()}",
+        fontsize="medium",
+    )
+    return fig
+
+
+def plot_dashboard(result: DashboardResult, *, fig=None):
+    """Draw a dashboard result: drift statistics per feature, alerts, estimated vs real accuracy.
+
+    Top: each watched column's per-window statistic (filled markers where it drifted), the
+    distance threshold when a distance is used, alerts as vermillion triangles. Bottom: realised
+    and estimated accuracy per window and the reference accuracy. The true change is the dashed
+    line; x is the window number.
+
+    Parameters
+    ----------
+    result : DashboardResult
+        From :func:`dashboard_compute`.
+    fig : matplotlib.figure.Figure, optional
+        Figure to clear and draw into; default a new pyplot figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_dashboard(dashboard_compute())
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['drift statistic', 'accuracy']
+    """
+    if not isinstance(result, DashboardResult):
+        raise TypeError(f"result must be a DashboardResult, got {type(result).__name__}")
+    fig, (stats_ax, acc_ax) = _layout(fig, DASHBOARD_SIZE, "dashboard", _dashboard_axes)
+    frame = result.frame
+    x = frame["window"].to_numpy()
+    for k, column in enumerate([*result.features, "prediction"]):
+        colour = _FEATURE_COLOURS[k % len(_FEATURE_COLOURS)]
+        stat = frame[f"{column}_statistic"].to_numpy(float)
+        hit = frame[f"{column}_drifted"].to_numpy(bool)
+        name = "model score" if column == "prediction" else column
+        stats_ax.plot(
+            x,
+            stat,
+            color=colour,
+            linewidth=1.2,
+            marker="o",
+            markersize=4,
+            markerfacecolor="white",
+            label=name,
+        )
+        stats_ax.plot(x[hit], stat[hit], linestyle="none", marker="o", markersize=6, color=colour)
+    if result.threshold is not None:
+        stats_ax.axhline(result.threshold, color=BLACK, linestyle=":", label="threshold")
+    top = np.nanmax(frame[[f"{c}_statistic" for c in (*result.features, "prediction")]])
+    alerts = frame["alert"].to_numpy(bool)
+    stats_ax.plot(
+        x[alerts],
+        np.full(alerts.sum(), top * 1.08),
+        linestyle="none",
+        marker="v",
+        markersize=9,
+        color=VERMILLION,
+        label="alert",
+    )
+    for ax in (stats_ax, acc_ax):
+        ax.axvline(
+            result.change_window - 0.5,
+            color=BLACK,
+            linestyle="--",
+            linewidth=1,
+            label="true change" if ax is stats_ax else None,
+        )
+    how = "filled = drifted" + (
+        f", threshold {result.threshold:g}" if result.threshold is not None else ""
+    )
+    stats_ax.set(ylabel="drift statistic", title=f"method {result.method!r} per window ({how})")
+    stats_ax.legend(loc="upper left", fontsize="small", ncols=4)
+    acc_ax.plot(
+        x, frame["accuracy"], color=BLUE, marker="o", markersize=4, label="realised (labels)"
+    )
+    acc_ax.plot(
+        x,
+        frame["estimated_accuracy"],
+        color=ORANGE,
+        marker="s",
+        markersize=4,
+        linestyle="--",
+        label="estimated (no labels)",
+    )
+    acc_ax.axhline(
+        result.reference_accuracy, color=BLACK, linestyle=":", linewidth=1, label="reference"
+    )
+    acc_ax.set(ylabel="accuracy", xlabel=f"window ({result.window} rows each)")
+    acc_ax.legend(loc="lower left", fontsize="small", ncols=3)
+    fig.suptitle(result.summary(), fontsize="medium")
+    return fig
+
+
+# -- builders ---------------------------------------------------------------------------------
+class Panel(widgets.VBox):
+    """A panel: controls on top, a one-line summary, the figure below (a plain ``VBox``).
+
+    Attributes
+    ----------
+    controls : dict of str -> widget
+        The input widgets by name (set their ``value`` to drive the panel from code).
+    summary : ipywidgets.HTML
+        The result's one-line summary (CSS class ``mlsys-summary``).
+    output : ipywidgets.Output
+        Holds the figure as one SVG output (CSS class ``mlsys-figure``).
+    figure : matplotlib.figure.Figure
+        The one figure every update redraws.
+    result : DriftLabResult or DashboardResult or None
+        The latest result (None while the controls hold an invalid combination).
+    """
+
+    def __repr__(self) -> str:  # short text/plain: never the figure held by the output
+        return f"{type(self).__name__}({html.unescape(self.summary.value)!r})"
+
+
+def _figure_output(fig) -> dict:
+    """The figure as one display_data output: SVG with text kept as text (cheap to write),
+    scaled to :data:`DISPLAY_WIDTH` pixels, without a date (the same figure gives the same
+    bytes)."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mlsys"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    w, h = fig.get_size_inches() * 72  # the SVG's size in points
+    svg = buffer.getvalue().replace(
+        f'width="{w:g}pt" height="{h:g}pt"',
+        f'width="{DISPLAY_WIDTH}px" height="{DISPLAY_WIDTH * h / w:.0f}px"',
+        1,
+    )
+    return {
+        "output_type": "display_data",
+        "data": {"image/svg+xml": svg, "text/plain": f"<Figure size {w:.0f}x{h:.0f}>"},
+        "metadata": {},
+    }
+
+
+def _build(title, controls, compute, plot, fixed, size, css):
+    """Wire controls -> compute -> plot -> Output; returns the Panel (no globals, no display)."""
+    summary = widgets.HTML(layout=widgets.Layout(margin="4px 0 4px 8px"))
+    summary.add_class("mlsys-summary")
+    output = widgets.Output()
+    output.add_class("mlsys-figure")
+    figure = matplotlib.figure.Figure(figsize=size)
+    rows = [widgets.HBox(list(controls.values())[i : i + 4]) for i in range(0, len(controls), 4)]
+    panel = Panel([widgets.HTML(f"<b>{html.escape(title)}</b>"), *rows, summary, output])
+    panel.add_class(css)
+    panel.controls, panel.summary, panel.output, panel.figure = controls, summary, output, figure
+    panel.result = None
+
+    def update(change=None):
+        values = {name: control.value for name, control in controls.items()}
+        try:
+            result = compute(**fixed, **values)
+        except (ValueError, TypeError) as err:
+            panel.result = None
+            summary.value = f"<b>not a valid setting:</b> {html.escape(str(err))}"
+            return
+        panel.result = result
+        plot(result, fig=figure)
+        summary.value = html.escape(result.summary())
+        output.outputs = (_figure_output(figure),)
+
+    panel.update = update
+    return panel
+
+
+def _validated(defaults: dict, allowed: dict, compute) -> dict:
+    unknown = sorted(set(defaults) - set(allowed))
+    if unknown:
+        raise TypeError(f"unexpected keyword arguments {unknown}; allowed: {sorted(allowed)}")
+    params = {**allowed, **defaults}
+    compute(**params)  # raise on a bad default now, not later inside a callback
+    return params
+
+
+_LAB_DEFAULTS = {
+    "kind": "covariate",
+    "pattern": "sudden",
+    "column": "debt_ratio",
+    "magnitude": 1.0,
+    "start": 0.5,
+    "width": 0.2,
+    "fraction": 1.0,
+    "seed": 0,
+    "n": 6000,
+    "window": 250,
+    "alpha": 0.01,
+    "ph_threshold": 30.0,
+}
+
+
+def make_drift_lab(**defaults) -> Panel:
+    """The drift lab: pick a drift, watch the data, the model's accuracy and two detectors.
+
+    Controls: ``kind``, ``pattern``, ``column``, ``magnitude`` (0-5 standard deviations for
+    covariate drift, 0-1 for prior and concept drift: the range follows ``kind``), ``start``,
+    ``width`` (unused, so disabled, for "sudden"), ``fraction``, ``seed``. Everything shown is
+    :func:`drift_lab_compute` of the controls' values, drawn by :func:`plot_drift_lab`.
+
+    Parameters
+    ----------
+    **defaults
+        Initial values for any keyword of :func:`drift_lab_compute` (``n``, ``window``,
+        ``alpha`` and ``ph_threshold`` are fixed for the panel's life).
+
+    Returns
+    -------
+    Panel
+        An ``ipywidgets.VBox``; show it by making it the last expression of a cell.
+
+    Examples
+    --------
+    >>> lab = make_drift_lab(magnitude=0.0)
+    >>> lab.result.n_input_alarms
+    0
+    >>> lab.controls["magnitude"].value = 2.0
+    >>> lab.result.n_input_alarms > 0
+    True
+    """
+    p = _validated(defaults, _LAB_DEFAULTS, drift_lab_compute)
+    slider = {"continuous_update": False, "readout_format": ".2f"}
+    controls = {
+        "kind": widgets.Dropdown(options=KINDS, value=p["kind"], description="kind"),
+        "pattern": widgets.Dropdown(options=PATTERNS, value=p["pattern"], description="pattern"),
+        "column": widgets.Dropdown(
+            options=LoanWorld.numeric_features, value=p["column"], description="column"
+        ),
+        "magnitude": widgets.FloatSlider(
+            value=p["magnitude"],
+            min=0.0,
+            max=_magnitude_max(p["kind"]),
+            step=0.05,
+            description="magnitude",
+            **slider,
+        ),
+        "start": widgets.FloatSlider(
+            value=p["start"],
+            min=min(0.05, p["start"]),
+            max=max(0.95, p["start"]),
+            step=0.05,
+            description="start",
+            **slider,
+        ),
+        "width": widgets.FloatSlider(
+            value=p["width"],
+            min=min(0.05, p["width"]),
+            max=max(0.5, p["width"]),
+            step=0.05,
+            description="width",
+            **slider,
+        ),
+        "fraction": widgets.FloatSlider(
+            value=p["fraction"],
+            min=min(0.05, p["fraction"]),
+            max=1.0,
+            step=0.05,
+            description="fraction",
+            **slider,
+        ),
+        "seed": widgets.BoundedIntText(
+            value=p["seed"], min=0, max=max(10_000, p["seed"]), description="seed"
+        ),
+    }
+    fixed = {k: p[k] for k in ("n", "window", "alpha", "ph_threshold")}
+    lab = _build(
+        "Drift lab", controls, drift_lab_compute, plot_drift_lab, fixed, LAB_SIZE, "mlsys-drift-lab"
+    )
+    busy = []  # a kind change may clip magnitude: one update, not two
+
+    def on_change(change):
+        if busy:
+            return
+        busy.append(True)
+        try:
+            magnitude = controls["magnitude"]
+            if change is not None and change.owner is controls["kind"]:
+                magnitude.max = _magnitude_max(change.new)
+            controls["width"].disabled = controls["pattern"].value == "sudden"
+        finally:
+            busy.clear()
+        lab.update()
+
+    for control in controls.values():
+        control.observe(on_change, names="value")
+    on_change(None)
+    return lab
+
+
+def _magnitude_max(kind: str) -> float:
+    return 5.0 if kind == "covariate" else 1.0
+
+
+_DASHBOARD_DEFAULTS = {
+    "features": ("income", "debt_ratio"),
+    "window": 500,
+    "method": "ks",
+    "alpha": 0.05,
+    "threshold": None,
+    "correction": "bonferroni",
+    "consecutive": 1,
+    "drift_kind": "covariate",
+    "magnitude": 1.0,
+    "drift_column": "debt_ratio",
+    "start": 0.5,
+    "seed": 0,
+    "n": 6000,
+}
+_NO_CORRECTION = "none"
+
+
+def make_monitoring_dashboard(**defaults) -> Panel:
+    """The monitoring dashboard: choose what to watch and how, see alerts and accuracy.
+
+    Controls: ``features`` (several: shift- or ctrl-click), ``window`` (rows), ``method`` (a
+    test: ``ks``, ``test``; or a distance: ``psi``, ``wasserstein``, ``jensen_shannon``,
+    ``distance``), ``alpha`` (tests) and ``threshold`` (distances; 0 keeps each distance's
+    default), ``correction``, ``consecutive`` (windows in a row before an alert) and the
+    ``drift_kind`` injected. Everything shown is :func:`dashboard_compute` of the controls'
+    values, drawn by :func:`plot_dashboard`.
+
+    Parameters
+    ----------
+    **defaults
+        Initial values for any keyword of :func:`dashboard_compute` (``magnitude``,
+        ``drift_column``, ``start``, ``seed`` and ``n`` are fixed for the panel's life).
+
+    Returns
+    -------
+    Panel
+
+    Examples
+    --------
+    >>> board = make_monitoring_dashboard()
+    >>> before = board.result.n_alerts
+    >>> board.controls["consecutive"].value = 3
+    >>> board.result.n_alerts < before
+    True
+    """
+    p = _validated(defaults, _DASHBOARD_DEFAULTS, dashboard_compute)
+    slider = {"continuous_update": False}
+    correction = _NO_CORRECTION if p["correction"] is None else p["correction"]
+    controls = {
+        "features": widgets.SelectMultiple(
+            options=LoanWorld().features,
+            value=tuple(p["features"]),
+            rows=4,
+            description="features",
+        ),
+        "window": widgets.Dropdown(
+            options=sorted({250, 500, 1000, int(p["window"])}),
+            value=int(p["window"]),
+            description="window",
+        ),
+        "method": widgets.Dropdown(
+            options=DASHBOARD_METHODS, value=p["method"], description="method"
+        ),
+        "alpha": widgets.FloatLogSlider(
+            value=p["alpha"],
+            base=10,
+            min=min(-4.0, np.log10(p["alpha"])),
+            max=max(-0.7, np.log10(p["alpha"])),
+            step=0.1,
+            description="alpha",
+            readout_format=".4f",
+            **slider,
+        ),
+        "threshold": widgets.FloatSlider(
+            value=p["threshold"] or 0.0,
+            min=0.0,
+            max=max(0.5, p["threshold"] or 0.0),
+            step=0.01,
+            description="threshold",
+            **slider,
+        ),
+        "correction": widgets.Dropdown(
+            options=("bonferroni", "fdr", _NO_CORRECTION),
+            value=correction,
+            description="correction",
+        ),
+        "consecutive": widgets.IntSlider(
+            value=p["consecutive"],
+            min=1,
+            max=max(5, p["consecutive"]),
+            description="consecutive",
+            **slider,
+        ),
+        "drift_kind": widgets.Dropdown(options=KINDS, value=p["drift_kind"], description="drift"),
+    }
+    fixed = {k: p[k] for k in ("magnitude", "drift_column", "start", "seed", "n")}
+
+    def compute(*, correction, threshold, method, **rest):
+        distance = method in ("psi", "wasserstein", "jensen_shannon", "distance")
+        return dashboard_compute(
+            correction=None if correction == _NO_CORRECTION else correction,
+            threshold=threshold if distance and threshold > 0 else None,
+            method=method,
+            **rest,
+        )
+
+    board = _build(
+        "Monitoring dashboard",
+        controls,
+        compute,
+        plot_dashboard,
+        fixed,
+        DASHBOARD_SIZE,
+        "mlsys-dashboard",
+    )
+
+    def on_change(change):
+        distance = controls["method"].value not in ("ks", "test")
+        controls["threshold"].disabled = not distance
+        controls["alpha"].disabled = distance
+        board.update()
+
+    for control in controls.values():
+        control.observe(on_change, names="value")
+    on_change(None)
+    return board
