@@ -1,0 +1,292 @@
+"""Chapter 06 · drift: the lesson's claims, through the helper API.
+
+The notebook (notebooks/06_drift.py) uses ``SEED = 6`` and ``rng=SEED + k`` per experiment; the
+same construction is rebuilt here. Statistical claims are checked for the notebook's seed and
+for several other seeds (``SEEDS``), with the tolerance stated next to each.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.tree import DecisionTreeClassifier
+
+import mlsys_helpers as mh
+
+SEED = 6
+SEEDS = (SEED, 13, 29, 41, 77)  # the notebook's seed and four others
+WORLD = mh.world.LoanWorld()
+FEATURES = list(WORLD.features)
+CHANGE = "2024-04-29"
+READINGS = ["precipitation", "temp_max", "temp_min", "wind"]
+KINDS = {
+    "covariate": mh.drift.Drift("covariate", start=CHANGE, magnitude=-1.0, column="income"),
+    "prior": mh.drift.Drift("prior", start=CHANGE, magnitude=0.6),
+    "concept": mh.drift.Drift("concept", start=CHANGE, magnitude=0.5),
+}
+HOLIDAY = mh.drift.Drift(
+    "concept", start="2024-04-01", pattern="gradual", width="8W", magnitude=0.5
+)
+
+
+@functools.cache
+def _reference(seed: int):
+    reference = WORLD.sample(24 * 60, rng=seed)
+    model = mh.train.make_pipeline_for(reference).fit(reference, reference["target"])
+    return reference, model
+
+
+def _weekly(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The notebook's weekly table: inputs flagged, default rate, accuracy, drift weight."""
+    reference, model = _reference(seed)
+    rows = {}
+    for week, g in frame.groupby(frame["timestamp"].dt.to_period("W").dt.start_time):
+        inputs = mh.detect.compare(reference[FEATURES], g[FEATURES], method="test")
+        rows[week] = {
+            "inputs flagged": int(inputs["drifted"].sum()),
+            "flagged income": bool(inputs.set_index("column").loc["income", "drifted"]),
+            "default rate": g["target"].mean(),
+            "accuracy": np.mean(model.predict(g) == g["target"]),
+            "drift weight": g["drift_weight"].mean(),
+        }
+    return pd.DataFrame(rows).T.rename_axis("week")
+
+
+@functools.cache
+def _kind(seed: int, kind: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(stream, weekly table before the change, weekly table after)."""
+    stream = WORLD.sample(24 * 7 * 16, start="2024-03-04", drifts=KINDS[kind], rng=seed + 1)
+    table = _weekly(stream, seed)
+    return stream, table[table.index < CHANGE], table[table.index >= CHANGE]
+
+
+@functools.cache
+def _history(seed: int) -> pd.DataFrame:
+    live = WORLD.sample(24 * 7 * 26, start="2024-03-04", drifts=HOLIDAY, rng=seed + 3)
+    return _weekly(live, seed)
+
+
+# ------------------------------------------------------------------ three kinds: what moves
+@pytest.mark.parametrize("seed", SEEDS)
+def test_covariate_drift_flags_the_moved_input_and_keeps_accuracy(seed):
+    stream, before, after = _kind(seed, "covariate")
+    assert after["flagged income"].mean() >= 0.75  # income (1 std shift) flagged in most weeks
+    assert after["accuracy"].mean() > before["accuracy"].mean() - 0.03  # tolerance: 3 points
+    # P(y | X) is untouched: the frame's true probabilities are the original concept's
+    assert np.allclose(stream["true_proba"], WORLD.true_proba(stream))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_prior_drift_moves_the_default_rate_to_its_magnitude(seed):
+    _, before, after = _kind(seed, "prior")
+    assert abs(before["default rate"].mean() - 0.30) < 0.05  # the world's base rate, ~0.30
+    assert abs(after["default rate"].mean() - 0.60) < 0.05  # magnitude 0.6
+    assert after["inputs flagged"].mean() > before["inputs flagged"].mean()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_concept_drift_costs_most_accuracy_with_inputs_unflagged(seed):
+    stream, before, after = _kind(seed, "concept")
+    # tolerance: a week has a false alarm with probability ~0.05 (Bonferroni at alpha 0.05)
+    assert (after["inputs flagged"] > 0).mean() <= 0.25
+    loss = before["accuracy"].mean() - after["accuracy"].mean()
+    assert loss > 0.05  # notebook seed: 0.105
+    for other in ("covariate", "prior"):
+        _, b, a = _kind(seed, other)
+        assert loss > b["accuracy"].mean() - a["accuracy"].mean()
+    changed = stream["timestamp"] >= CHANGE
+    assert not np.allclose(stream.loc[changed, "true_proba"], WORLD.true_proba(stream[changed]))
+
+
+# ------------------------------------------------------------------ four patterns in time
+@functools.cache
+def _patterns(seed: int) -> dict[str, pd.DataFrame]:
+    start, width = "2024-04-01", "6W"
+    common = {"start": start, "magnitude": -1.0, "column": "income"}
+    drifts = {
+        "sudden": mh.drift.Drift("covariate", **common),
+        "gradual": mh.drift.Drift("covariate", pattern="gradual", width=width, **common),
+        "incremental": mh.drift.Drift("covariate", pattern="incremental", width=width, **common),
+        "recurring": mh.drift.Drift("covariate", pattern="recurring", period="4W", **common),
+    }
+    return {
+        name: WORLD.sample(24 * 7 * 20, start="2024-03-04", drifts=d, rng=seed + 2)
+        for name, d in drifts.items()
+    }
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_four_patterns_have_their_shapes_in_the_ground_truth(seed):
+    streams = _patterns(seed)
+    daily = {
+        n: f.groupby(f["timestamp"].dt.floor("D"))["drift_weight"].mean()
+        for n, f in streams.items()
+    }
+    before = daily["sudden"].index < "2024-04-01"
+    # mid-ramp (schedule 1/6 to 2/3): a gradual day mixes ~24 rows, so its share stays inside
+    ramp = (daily["sudden"].index >= "2024-04-08") & (daily["sudden"].index < "2024-04-29")
+    after_ramp = daily["sudden"].index >= "2024-05-13"
+    for name in streams:
+        assert (daily[name][before] == 0).all()
+    assert (daily["sudden"][~before] == 1).all()
+    for name in ("gradual", "incremental"):
+        assert daily[name][ramp].between(0.05, 0.95).all()
+        assert (daily[name][after_ramp] == 1).all()
+    # incremental: every row of a day carries the same partial weight; gradual: 0 or 1 per row
+    mid = streams["incremental"]["timestamp"].dt.floor("D") == pd.Timestamp("2024-04-22")
+    assert streams["incremental"].loc[mid, "drift_weight"].nunique() > 1
+    assert streams["incremental"].loc[mid, "drift_weight"].between(0.4, 0.6).all()
+    assert set(streams["gradual"]["drift_weight"].unique()) <= {0.0, 1.0}
+    # recurring: on for two weeks, off for two weeks
+    assert set(daily["recurring"][~before].unique()) == {0.0, 1.0}
+    assert daily["recurring"][~before].mean() == pytest.approx(0.5, abs=0.1)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_sudden_income_drift_lowers_the_daily_median_income(seed):
+    frame = _patterns(seed)["sudden"]
+    old = frame.loc[frame["timestamp"] < "2024-04-01", "income"].median()
+    new = frame.loc[frame["timestamp"] >= "2024-04-01", "income"].median()
+    assert new < 0.75 * old  # one std down on a log-normal with median ~52,000: ~0.6x
+
+
+# ------------------------------------------------------- silent degradation, invisible to inputs
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_model_trained_once_degrades_under_gradual_concept_drift(seed):
+    history = _history(seed)
+    first_month = history["accuracy"].iloc[:4].mean()
+    last_two_months = history["accuracy"].iloc[-8:].mean()
+    assert first_month - last_two_months > 0.06  # notebook seed: 0.103
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_input_monitor_stays_quiet_during_the_concept_slide(seed):
+    history = _history(seed)
+    # tolerance: ~5 % of weeks raise a false alarm; allow 4 of 26
+    assert (history["inputs flagged"] > 0).sum() <= 4
+
+
+def test_first_week_below_080_comes_after_the_drift_started():
+    history = _history(SEED)
+    first_bad = history.index[history["accuracy"] < 0.80][0]
+    assert first_bad > HOLIDAY.start
+    assert history.loc[first_bad, "drift weight"] > 0.5
+
+
+# --------------------------------------------------------------- Seattle vs New York (real data)
+@functools.cache
+def _weather():
+    weather = mh.datasets.load_weather()
+    weather["wet"] = weather["weather"].isin(["rain", "snow"]).astype(int)
+    year = weather["date"].dt.year
+    seattle = weather[(weather["location"] == "Seattle") & (year <= 2013)]
+    later = weather[(weather["location"] == "Seattle") & (year >= 2014)]
+    new_york = weather[(weather["location"] == "New York") & (year >= 2014)]
+    tree = DecisionTreeClassifier(max_depth=3, random_state=SEED)
+    tree.fit(seattle[READINGS], seattle["wet"])
+    return tree, seattle, later, new_york
+
+
+def _accuracy(tree, frame) -> float:
+    return float(np.mean(tree.predict(frame[READINGS]) == frame["wet"]))
+
+
+def test_new_york_inputs_differ_on_every_reading():
+    _, seattle, _, new_york = _weather()
+    table = mh.detect.compare(seattle[READINGS], new_york[READINGS], method="test")
+    assert table["drifted"].all()
+    psi = mh.detect.compare(seattle[READINGS], new_york[READINGS], method="psi").set_index("column")
+    assert psi.loc[["temp_max", "temp_min", "wind"], "drifted"].all()
+
+
+def test_seattle_model_keeps_its_accuracy_in_new_york():
+    tree, _, later, new_york = _weather()
+    assert _accuracy(tree, new_york) > 0.97
+    assert abs(_accuracy(tree, later) - _accuracy(tree, new_york)) < 0.02
+
+
+def test_the_tree_answers_from_precipitation_alone():
+    tree, _, later, new_york = _weather()
+    for frame in (later, new_york):
+        shuffled = frame.assign(
+            **{c: frame[c].sample(frac=1.0, random_state=SEED).to_numpy() for c in READINGS[1:]}
+        )
+        assert (tree.predict(shuffled[READINGS]) == tree.predict(frame[READINGS])).all()
+
+
+def _injected(kind: str, *, rng: int = SEED + 4, magnitude: float = 1.0) -> pd.DataFrame:
+    _, _, later, _ = _weather()
+    if kind == "concept":
+        rule = mh.drift.Drift("concept", start="2015-01-01", magnitude=magnitude, column="wet")
+        return mh.drift.inject(
+            later,
+            rule,
+            time_column="date",
+            relabel=lambda f: (f["precipitation"] >= 2.0).astype(int),
+            rng=rng,
+        )
+    fault = mh.drift.Drift("covariate", start="2015-01-01", magnitude=0.3, column="precipitation")
+    return mh.drift.inject(later, fault, time_column="date", rng=rng)
+
+
+def _split(frame):
+    return frame[frame["date"] < "2015-01-01"], frame[frame["date"] >= "2015-01-01"]
+
+
+@pytest.mark.parametrize("rng", [SEED + 4, 1, 2, 3])
+def test_injected_relabelling_is_invisible_to_inputs_and_costs_accuracy(rng):
+    tree = _weather()[0]
+    before, after = _split(_injected("concept", rng=rng))
+    _, untouched = _split(_weather()[2])
+    assert after[READINGS].equals(untouched[READINGS])
+    assert not mh.detect.compare(before[READINGS], after[READINGS], method="test")["drifted"].any()
+    assert _accuracy(tree, before) - _accuracy(tree, after) > 0.1  # notebook: 0.145
+
+
+def test_half_strength_relabelling_costs_about_half():
+    tree = _weather()[0]
+    full = 1 - _accuracy(tree, _split(_injected("concept"))[1])
+    half = 1 - _accuracy(tree, _split(_injected("concept", magnitude=0.5))[1])
+    assert 0.3 * full < half < 0.7 * full
+
+
+def test_a_gauge_fault_on_the_used_input_is_flagged_and_harmful():
+    tree = _weather()[0]
+    before, after = _split(_injected("covariate"))
+    table = mh.detect.compare(before[READINGS], after[READINGS], method="test")
+    assert table.loc[table["drifted"], "column"].tolist() == ["precipitation"]
+    assert _accuracy(tree, after) < 0.6  # notebook: 0.395
+
+
+# ------------------------------------------------------------------------------ the drift lab
+LAB_DEFAULTS = {"kind": "covariate", "pattern": "sudden", "column": "debt_ratio", "magnitude": 1.0,
+                "start": 0.5, "width": 0.2, "fraction": 1.0}  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lab_default_covariate_drift_alarms_without_harm(seed):
+    result = mh.widgets.drift_lab_compute(**LAB_DEFAULTS, seed=seed)
+    assert abs(result.accuracy_after - result.accuracy_before) < 0.03
+    assert result.n_input_alarms >= 10  # of the 12 windows after the change
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lab_concept_drift_is_seen_by_the_error_detector_only(seed):
+    result = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"kind": "concept"}), seed=seed)
+    assert result.accuracy_after < result.accuracy_before - 0.15  # notebook text: 0.88 -> 0.67
+    assert result.n_input_alarms == 0
+    assert result.n_error_alarms >= 1
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lab_small_fraction_shrinks_the_concept_loss(seed):
+    full = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"kind": "concept"}), seed=seed)
+    fifth = mh.widgets.drift_lab_compute(
+        **(LAB_DEFAULTS | {"kind": "concept", "fraction": 0.2}), seed=seed
+    )
+    loss_full = full.accuracy_before - full.accuracy_after
+    loss_fifth = fifth.accuracy_before - fifth.accuracy_after
+    assert loss_fifth < 0.5 * loss_full  # about a fifth in expectation; 0.5 leaves room for noise

@@ -1,0 +1,313 @@
+"""Chapter 07 · monitoring: the lesson's claims, through the helper API.
+
+The notebook (notebooks/07_monitoring.py) uses ``SEED = 7`` and ``rng=SEED + k`` per
+experiment; the same construction is rebuilt here. Statistical claims are checked for the
+notebook's seed and for other seeds (``SEEDS``), with the tolerance stated next to each.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+import mlsys_helpers as mh
+
+SEED = 7
+SEEDS = (SEED, 11, 23, 37)  # the notebook's seed and three others
+WORLD = mh.world.LoanWorld()
+FEATURES = list(WORLD.features)
+TEN = FEATURES + ["loan_to_income", "monthly_debt"]
+PAIR = ["age", "credit_history_years"]
+HOLIDAY_START, AS_OF = "2024-04-15", "2024-05-01"
+CHANGE = 2000
+
+
+@functools.cache
+def _model(seed: int):
+    train = WORLD.sample(5000, start="2024-01-01", rng=seed)
+    booster = HistGradientBoostingClassifier(random_state=seed)
+    return mh.train.make_pipeline_for(train, model=booster).fit(train, train["target"])
+
+
+@functools.cache
+def _reference(seed: int) -> pd.DataFrame:
+    return WORLD.sample(2000, start="2024-02-15", rng=seed + 1)
+
+
+# ------------------------------------------------------------------ tests vs distances
+@functools.cache
+def _income_windows(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    reference = WORLD.sample(20_000, start="2024-01-01", freq="min", rng=seed + 3)
+    richer = mh.drift.Drift("covariate", start="2024-01-01", magnitude=0.05, column="income")
+    april = WORLD.sample(100_000, start="2024-04-01", freq="25s", drifts=richer, rng=seed + 4)
+    return reference["income"].to_numpy(), april["income"].to_numpy()
+
+
+def _flag_share(check, seed: int, n: int) -> float:
+    ref, april = _income_windows(seed)
+    starts = range(0, min(10 * n, len(april)), n)
+    return float(np.mean([check(ref, april[s : s + n]).drifted for s in starts]))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_tiny_shift_is_flagged_by_the_test_on_large_windows_but_not_by_distances(seed):
+    # +0.05 SD, 20,000 rows a side: KS p-value ~1e-3 or smaller, so every window flags;
+    # the normed Wasserstein settles near 0.05-0.06 (< 0.1) and PSI near 0.005 (< 0.2)
+    assert _flag_share(mh.detect.ks, seed, 20_000) == 1.0
+    assert _flag_share(mh.detect.wasserstein, seed, 20_000) == 0.0
+    assert _flag_share(mh.detect.psi, seed, 20_000) == 0.0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_on_small_windows_the_distance_flags_noise_more_often_than_the_test(seed):
+    # 100 rows: the normed Wasserstein of pure sampling noise is about 0.1, so roughly half or
+    # more of the windows cross the threshold; KS stays near alpha. Tolerance: >= 4 of 10
+    # windows for the distance, <= 3 of 10 for the test (notebook seed: 8 vs 1).
+    assert _flag_share(mh.detect.wasserstein, seed, 100) >= 0.4
+    assert _flag_share(mh.detect.ks, seed, 100) <= 0.3
+
+
+def test_the_exercise_effect_size_is_far_under_the_threshold():
+    ref, april = _income_windows(SEED)
+    assert mh.detect.wasserstein(ref, april[:20_000]).statistic < 0.08
+    assert mh.detect.ks(ref, april[:20_000]).p_value < 1e-3
+
+
+# ------------------------------------------------------------ the "auto" rule in small windows
+def _calm_flag_rate(seed: int, n: int, rule: str) -> float:
+    calm = WORLD.sample(10 * n, start="2024-03-01", freq="5min", rng=seed + 5)
+    monitor = mh.monitor.Monitor(_reference(seed), features=FEATURES, window=n, detectors=rule)
+    return float(monitor.run(calm)["drift_flag"].mean())
+
+
+def test_compare_auto_switches_to_distances_for_a_reference_over_1000_rows():
+    calm = WORLD.sample(100, start="2024-03-01", freq="5min", rng=SEED + 5)
+    table = mh.detect.compare(_reference(SEED)[FEATURES], calm[FEATURES], method="auto")
+    assert set(table["method"]) == {"wasserstein_normed", "jensen_shannon"}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_auto_rule_fires_on_calm_small_windows_while_tests_stay_quiet(seed):
+    # 10 calm windows of 100 rows, 8 features: notebook seed 10/10 vs 0/10.
+    # Tolerance: auto flags >= 8 of 10, the Bonferroni-corrected tests <= 2 of 10.
+    assert _calm_flag_rate(seed, 100, "auto") >= 0.8
+    assert _calm_flag_rate(seed, 100, "test") <= 0.2
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_auto_rule_false_alarms_fall_with_window_size(seed):
+    assert _calm_flag_rate(seed, 1000, "auto") < _calm_flag_rate(seed, 100, "auto")
+
+
+# --------------------------------------------------------------------- multiple testing
+def _with_ratios(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(
+        loan_to_income=frame["loan_amount"] / frame["income"],
+        monthly_debt=frame["debt_ratio"] * frame["income"] / 12,
+    )
+
+
+@functools.cache
+def _quarter(seed: int) -> pd.DataFrame:
+    return _with_ratios(WORLD.sample(90 * 200, start="2024-03-01", freq="432s", rng=seed + 6))
+
+
+@functools.cache
+def _daily_p_values(seed: int) -> pd.DataFrame:
+    daily = mh.monitor.Monitor(
+        _with_ratios(_reference(seed)), features=TEN, window="1D", correction=None
+    )
+    days = daily.run(_quarter(seed))
+    assert len(days) == 90
+    return daily.tests_.pivot(index="window", columns="column", values="p_value")[TEN]
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_ten_uncorrected_tests_alert_on_many_calm_days_and_a_correction_fixes_it(seed):
+    p = _daily_p_values(seed)
+    per_month_raw = (p < 0.05).any(axis=1).mean() * 30
+    per_month_bonferroni = (p * len(TEN) < 0.05).any(axis=1).mean() * 30
+    # expected 30 * (1 - 0.95**10) = 12.0 (sd over 90 days ~1.5) vs 30 * 0.049 = 1.5 (sd ~0.7)
+    assert per_month_raw > 7
+    assert per_month_bonferroni < 4
+    raw = (p < 0.05).any(axis=1)
+    assert (raw & raw.shift(fill_value=False)).sum() < raw.sum() / 2  # ~a**2 vs a, a ~ 0.4
+
+
+def test_the_notebooks_shortcuts_agree_with_monitor():
+    """Bonferroni and consecutive=2 applied to raw p-values == Monitor doing it itself."""
+    month = _quarter(SEED).iloc[: 30 * 200]  # the first 30 days: the same windows as the quarter
+    p = _daily_p_values(SEED).iloc[:30]
+    raw = (p < 0.05).any(axis=1)
+    bonferroni = (p * len(TEN) < 0.05).any(axis=1)
+    reference = _with_ratios(_reference(SEED))
+    twice = mh.monitor.Monitor(reference, features=TEN, window="1D", correction=None, consecutive=2)
+    assert twice.run(month)["alert"].tolist() == (raw & raw.shift(fill_value=False)).tolist()
+    corrected = mh.monitor.Monitor(reference, features=TEN, window="1D", correction="bonferroni")
+    assert corrected.run(month)["drift_flag"].tolist() == bonferroni.tolist()
+
+
+# ---------------------------------------------------------------- the multivariate blind spot
+def _bad_join(seed: int, shuffled: float = 1.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    clean = WORLD.sample(500, start="2024-03-10", freq="15min", rng=seed + 7)
+    join_rng = np.random.default_rng(seed + 8)
+    wrong = join_rng.choice(len(clean), int(shuffled * len(clean)), replace=False)
+    history = clean["credit_history_years"].to_numpy().copy()
+    history[wrong] = join_rng.permutation(history[wrong])
+    return clean, clean.assign(credit_history_years=history)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_correlation_only_shift_passes_every_per_column_test(seed):
+    _, bad = _bad_join(seed)
+    table = mh.detect.compare(_reference(seed)[FEATURES], bad[FEATURES], method="test")
+    assert not table["drifted"].any()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mmd_and_the_domain_classifier_catch_the_correlation_only_shift(seed):
+    clean, bad = _bad_join(seed)
+    ref = _reference(seed)
+    mmd = mh.detect.mmd(ref[PAIR], bad[PAIR], n_permutations=200, max_samples=500, rng=seed)
+    assert mmd.drifted
+    classifier = mh.detect.domain_classifier(ref[FEATURES], bad[FEATURES], rng=seed)
+    assert classifier.drifted and classifier.statistic > 0.6  # notebook: AUC 0.68
+    on_clean = mh.detect.domain_classifier(ref[FEATURES], clean[FEATURES], rng=seed)
+    assert not on_clean.drifted and on_clean.statistic < 0.56
+
+
+def test_the_bad_join_creates_impossible_rows_only_after_the_shuffle():
+    clean, bad = _bad_join(SEED)
+    assert not (clean["credit_history_years"] > clean["age"] - 18).any()
+    assert (bad["credit_history_years"] > bad["age"] - 18).mean() > 0.05
+
+
+# -------------------------------------------------------------------- streaming detectors
+@functools.cache
+def _errors(seed: int) -> np.ndarray:
+    holiday_now = mh.drift.Drift("concept", start=CHANGE, magnitude=0.5)
+    requests = WORLD.sample(
+        4000, start="2024-03-01", freq="15min", drifts=holiday_now, rng=seed + 9
+    )
+    return (_model(seed).predict(requests) != requests["target"]).to_numpy(dtype=float)
+
+
+def _cusum(seed: int, h: float):
+    reference = _reference(seed)
+    p_ref = float(np.mean(_model(seed).predict(reference) != reference["target"]))
+    return mh.detect.CUSUM(k=0.15, h=h, target=p_ref, scale=np.sqrt(p_ref * (1 - p_ref)))
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_the_concept_drift_raises_the_error_rate(seed):
+    errors = _errors(seed)
+    assert errors[CHANGE:].mean() > errors[:CHANGE].mean() + 0.05  # notebook: 0.106 -> 0.194
+
+
+def test_all_four_detectors_find_the_change_without_false_alarms_on_the_notebook_stream():
+    errors = _errors(SEED)
+    for detector in [mh.detect.PageHinkley(), mh.detect.ADWIN(), mh.detect.DDM(), _cusum(SEED, 20)]:
+        alarms = np.array(mh.detect.detect_changes(detector, errors))
+        assert (alarms >= CHANGE).any(), detector
+        assert not (alarms < CHANGE).any(), detector
+
+
+def _tradeoff(make, seed: int) -> tuple[float, float]:
+    """(false alarms per 10k calm requests, mean delay) over 16 replays, as in the notebook."""
+    errors = _errors(seed)
+    p_before, p_after = errors[:CHANGE].mean(), errors[CHANGE:].mean()
+    rates = np.r_[np.full(CHANGE, p_before), np.full(len(errors) - CHANGE, p_after)]
+    replays = (np.random.default_rng(seed + 10).random((16, len(errors))) < rates).astype(float)
+    found = [np.array(mh.detect.detect_changes(make(), s)) for s in replays]
+    false = 1e4 * np.mean([(a < CHANGE).sum() for a in found]) / CHANGE
+    delay = np.mean(
+        [a[a >= CHANGE][0] - CHANGE if (a >= CHANGE).any() else len(errors) - CHANGE for a in found]
+    )
+    return float(false), float(delay)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_a_lower_threshold_alarms_sooner_and_more_often(seed):
+    low_false, low_delay = _tradeoff(lambda: mh.detect.PageHinkley(threshold=5), seed)
+    high_false, high_delay = _tradeoff(lambda: mh.detect.PageHinkley(threshold=50), seed)
+    assert low_false > high_false and low_delay < high_delay
+    low_false, low_delay = _tradeoff(lambda: _cusum(seed, 6), seed)
+    high_false, high_delay = _tradeoff(lambda: _cusum(seed, 40), seed)
+    assert low_false > high_false and low_delay < high_delay
+
+
+# ----------------------------------------------------------------------------- label delay
+@functools.cache
+def _log(seed: int) -> pd.DataFrame:
+    holiday = mh.drift.Drift("concept", start=HOLIDAY_START, magnitude=0.5)
+    log = WORLD.sample(8000, start="2024-03-01", freq="15min", drifts=holiday, rng=seed + 11)
+    return log.assign(id=np.arange(len(log)), proba=_model(seed).predict_proba(log)[:, 1])
+
+
+def _known(seed: int) -> pd.DataFrame:
+    log = _log(seed)
+    labels = mh.collect.delay_labels(log, delay="30D", never=0.05, rng=seed + 12)
+    return mh.monitor.join_delayed_labels(
+        log[["id", "timestamp", "proba"]],
+        labels[["id", "target", "label_arrival"]],
+        as_of=AS_OF,
+        label_time="label_arrival",
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_on_1_may_old_predictions_are_mostly_labelled_and_drifted_ones_mostly_not(seed):
+    known = _known(seed)
+    labelled = known["target"].notna()
+    march = known["timestamp"] < "2024-04-01"
+    drifted = (known["timestamp"] >= HOLIDAY_START) & (known["timestamp"] < AS_OF)
+    after = known["timestamp"] >= AS_OF
+    # exponential delays, mean 30 days, 5 % never: March predictions are 31-61 days old (~70 %
+    # labelled), the drifted ones 0-16 days old (~20 %), later ones none at all
+    assert labelled[march].mean() > 0.6
+    assert labelled[drifted].mean() < 0.3
+    assert not labelled[after].any()
+
+
+# ------------------------------------------------------------ estimating without labels
+@functools.cache
+def _estimated_runs(seed: int) -> dict[str, pd.DataFrame]:
+    more_debt = mh.drift.Drift("covariate", start=HOLIDAY_START, magnitude=1.0, column="debt_ratio")
+    covariate = WORLD.sample(
+        8000, start="2024-03-01", freq="15min", drifts=more_debt, rng=seed + 13
+    )
+    estimator = mh.monitor.Monitor(
+        _reference(seed), features=FEATURES, window="5D", model=_model(seed), calibrate=True
+    )
+    return {"covariate": estimator.run(covariate), "concept": estimator.run(_log(seed))}
+
+
+def _before_after(run: pd.DataFrame, column: str) -> tuple[float, float]:
+    drifted = run["start"] >= HOLIDAY_START
+    return float(run.loc[~drifted, column].mean()), float(run.loc[drifted, column].mean())
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_the_estimate_follows_accuracy_under_covariate_shift(seed):
+    run = _estimated_runs(seed)["covariate"]
+    _, realised = _before_after(run, "accuracy")
+    _, estimated = _before_after(run, "estimated_accuracy")
+    assert abs(realised - estimated) < 0.02  # notebook: 0.882 vs 0.886
+    drifted = run["start"] >= HOLIDAY_START
+    assert (run.loc[drifted, "n_drifted"] > 0).all()  # the inputs alarm in every window
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_the_estimate_is_blind_to_concept_drift(seed):
+    run = _estimated_runs(seed)["concept"]
+    realised_before, realised_after = _before_after(run, "accuracy")
+    estimated_before, estimated_after = _before_after(run, "estimated_accuracy")
+    assert realised_before - realised_after > 0.05  # notebook: 0.892 -> 0.807
+    assert abs(estimated_before - estimated_after) < 0.02  # notebook: 0.899 -> 0.902
+    assert estimated_after - realised_after > 0.05
+    drifted = run["start"] >= HOLIDAY_START
+    assert (run.loc[drifted, "n_drifted"] == 0).mean() >= 0.75  # inputs (mostly) silent
