@@ -291,6 +291,7 @@ def simulate(
     label_cost: float = 0.0,
     retrain_cost: float = 0.0,
     error_cost: float = 1.0,
+    task: str | None = None,
     rng: object = None,
 ) -> pd.DataFrame:
     """Run a model through ``periods`` periods under a retraining ``policy``.
@@ -325,6 +326,9 @@ def simulate(
     label_cost, retrain_cost, error_cost : float
         Per label bought, per retraining, per error (a misclassified row, or one unit of
         absolute error for regression).
+    task : {"classification", "regression"}, optional
+        Default: the world's task, else guessed from the target (float -> regression). Give it
+        for integer counts (e.g. bikes per hour), which would otherwise count as classes.
     rng : None, int or Generator
         Samples the world.
 
@@ -367,6 +371,7 @@ def simulate(
             label_cost=label_cost,
             retrain_cost=retrain_cost,
             error_cost=error_cost,
+            task=task,
             rng=rng,
         )
 
@@ -390,6 +395,7 @@ def _simulate(
     label_cost,
     retrain_cost,
     error_cost,
+    task,
     rng,
 ) -> pd.DataFrame:
     if not isinstance(policy, Policy):
@@ -429,7 +435,9 @@ def _simulate(
             else sum(feature_columns(frame, target, time_column=time_column), [])
         )
     features = list(features)
-    task = getattr(source, "task", None) or infer_task(frame[target])
+    if task not in (None, "classification", "regression"):
+        raise ValueError(f"task must be 'classification', 'regression' or None, got {task!r}")
+    task = task or getattr(source, "task", None) or infer_task(frame[target])
     if model is None:
         model = make_pipeline_for(frame, target, features=features, task=task)
     policy = copy.deepcopy(policy)

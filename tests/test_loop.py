@@ -283,3 +283,30 @@ def test_observation_is_frozen():
     observation = Observation(0, 1, n_labels=3, errors=np.zeros(3))
     with pytest.raises(AttributeError):
         observation.period = 2
+
+
+def test_task_argument_scores_integer_counts_as_regression():
+    from mlsys_helpers.loop import Never, simulate
+
+    rng = np.random.default_rng(0)
+    n = 600
+    frame = pd.DataFrame(
+        {
+            "timestamp": pd.date_range("2024-01-01", periods=n, freq="h"),
+            "x": rng.normal(size=n),
+        }
+    )
+    frame["target"] = np.round(50 + 10 * frame["x"] + rng.normal(size=n)).astype(int)
+    out = simulate(frame, None, Never(), periods=2, period_size=200, task="regression")
+    assert "mae" in out.columns and "accuracy" not in out.columns
+    guessed = simulate(frame, None, Never(), periods=2, period_size=200)
+    assert "accuracy" in guessed.columns
+
+
+def test_task_argument_is_validated():
+    from mlsys_helpers.loop import Never, simulate
+
+    frame = pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=10), "x": 1.0})
+    frame["target"] = 1
+    with pytest.raises(ValueError, match="task must be"):
+        simulate(frame, None, Never(), periods=1, period_size=5, task="ranking")
