@@ -86,7 +86,7 @@ weekly[["start", "n_rows", "n_drifted", "prediction_statistic", "accuracy", "est
 # - **distances** (`wasserstein`, `psi`, `jensen_shannon`) ask *how different are they?* and
 #   answer with an effect size; drift means distance ≥ a fixed threshold.
 #
-# In April, applicants' incomes rise by 0.05 standard deviations, about $1,400 a year: a change
+# In April, applicants' incomes rise by 0.05 standard deviations, about \$1,400 a year: a change
 # no one at the lender cares about. We cut April's 100,000 applications into windows of growing
 # size and ask each check about each window (against a 20,000-row reference).
 
@@ -130,7 +130,7 @@ _ = ax.grid(alpha=0.3)
 # Read the two ends of the plot.
 #
 # - **Large windows: the test fires on a change that does not matter.** A p-value measures
-#   *evidence*, not *size*: with 20,000 rows, even $1,400 is beyond doubt, so every window
+#   *evidence*, not *size*: with 20,000 rows, even \$1,400 is beyond doubt, so every window
 #   flags. The distances settle near the true effect (0.05 standard deviations) and stay under
 #   their thresholds.
 # - **Small windows: the distance fires on noise.** With 100 rows the Wasserstein distance
