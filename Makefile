@@ -2,6 +2,8 @@
 #   make lab        create .venv if needed, install, open JupyterLab on the workbook
 #   make test       create .venv if needed, lint, unit tests + doctests, every notebook under strict nbval
 #   make notebooks  regenerate notebooks/*.ipynb from the py:percent sources and execute them in place
+#   make student    student notebooks in build/student/ (solutions removed, exercise cells not run)
+#   make html       static HTML handouts of every chapter in build/html/ (open build/html/index.html)
 #   make lock       refresh requirements-lock.txt (exact versions CI installs) from pyproject.toml
 #   make bench      run the benchmark scripts (timings are printed, never asserted)
 
@@ -25,7 +27,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # offline guard (no connection may leave this machine); `make notebooks` does the same.
 GUARDED := IPYTHONDIR=$(CURDIR)/tests/ipython
 
-.PHONY: lab test notebooks lock bench clean venv browser-deps
+.PHONY: lab test notebooks student html lock bench clean venv browser-deps
 
 venv: $(STAMP)
 
@@ -61,6 +63,14 @@ browser-deps:
 
 notebooks: $(STAMP)
 	$(BIN)/python -m mlsys_helpers._notebooks build notebooks
+
+# The classroom kit, built from the executed notebooks/*.ipynb (no kernel is started);
+# notebooks/TEACHING.md says how to use them.
+student: $(STAMP)
+	$(BIN)/python -m mlsys_helpers._classroom student build/student
+
+html: $(STAMP)
+	$(BIN)/python -m mlsys_helpers._classroom html build/html
 
 lock:
 	rm -rf build/lock-venv
