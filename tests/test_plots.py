@@ -18,15 +18,7 @@ from matplotlib.colors import to_hex  # noqa: E402
 from mlsys_helpers import plots  # noqa: E402
 from mlsys_helpers.detect import PageHinkley, compare, detector_trace  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def no_show_and_close(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("plot helpers must not call show()")
-
-    monkeypatch.setattr(plt, "show", refuse)
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("plots_never_show")
 
 
 @pytest.fixture

@@ -15,15 +15,7 @@ from mlsys_helpers import plots  # noqa: E402
 from mlsys_helpers.loop import Never, Periodic, compare_policies  # noqa: E402
 from mlsys_helpers.world import LoanWorld  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def no_show_and_close(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("plot helpers must not call show()")
-
-    monkeypatch.setattr(plt, "show", refuse)
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("plots_never_show")
 
 
 @pytest.fixture(scope="module")
