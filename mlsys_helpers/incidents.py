@@ -41,14 +41,26 @@ from __future__ import annotations
 import functools
 import numbers
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CATEGORIES", "N_CASES", "TOLERANCE_DAYS", "Case", "change_start", "open_case"]
+__all__ = [
+    "CATEGORIES",
+    "N_CASES",
+    "TOLERANCE_DAYS",
+    "Case",
+    "change_start",
+    "daily_failures",
+    "daily_health",
+    "drift_days",
+    "labelled",
+    "open_case",
+    "per_day",
+]
 
 #: Root-cause categories a diagnosis chooses from.
 CATEGORIES = (
@@ -610,3 +622,101 @@ def change_start(series: pd.Series, *, gradual: bool = False) -> Any:
             if sse < best - 1e-12:
                 best, best_start = sse, s
     return values.index[best_start]
+
+
+# ------------------------------------------------------------------ the on-call runbook
+# Small tools for the steps of chapter 09's runbook; they only reshape what a case holds.
+# The notebook and tests/test_lessons_09.py diagnose with the same functions.
+
+
+def daily_health(case: Case) -> pd.DataFrame:
+    """Runbook step 1: per day, requests and the shares answered by the fallback, with logged
+    problems, and declined.
+
+    Examples
+    --------
+    >>> case = open_case(1, seed=9)
+    >>> list(daily_health(case).columns)
+    ['requests', 'fallback', 'with problems', 'declined']
+    """
+    logs = case.logs
+    day = logs["received"].dt.floor("D").rename("day")
+    return pd.DataFrame(
+        {
+            "requests": logs.groupby(day).size(),
+            "fallback": logs["source"].ne("model").groupby(day).mean(),
+            "with problems": logs["n_problems"].gt(0).groupby(day).mean(),
+            "declined": pd.to_numeric(logs["prediction"]).groupby(day).mean(),
+        }
+    )
+
+
+def drift_days(case: Case) -> pd.DataFrame:
+    """Runbook step 2: per monitored column (and the score), on how many days the monitor
+    flagged it, and the first of those days.
+
+    Examples
+    --------
+    >>> table = drift_days(open_case(1, seed=9))
+    >>> table.index.name, list(table.columns)
+    ('column', ['days drifted', 'first day'])
+    """
+    report = case.monitor
+    columns = [*case.features, "prediction"]
+    return pd.DataFrame(
+        {
+            "days drifted": [int(report[f"{c}_drifted"].sum()) for c in columns],
+            "first day": [report.loc[report[f"{c}_drifted"], "start"].min() for c in columns],
+        },
+        index=pd.Index(columns, name="column"),
+    )
+
+
+def daily_failures(case: Case, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Runbook step 3: the failed schema checks of each day's requests (and of each group of
+    the columns in ``by``), validated against the training schema.
+
+    Examples
+    --------
+    >>> failures = daily_failures(open_case(1, seed=9), by=("channel",))
+    >>> list(failures.columns)
+    ['check', 'column', 'observed', 'day', 'channel']
+    """
+    from mlsys_helpers.quality import validate
+
+    by = list(by)
+    requests = case.requests
+    keys = [requests["timestamp"].dt.floor("D").rename("day"), *(requests[b] for b in by)]
+    failed = []
+    for key, part in requests.groupby(keys):
+        report = validate(part[list(case.features)], case.schema, mix_tolerance=0.1)
+        labels = dict(zip(["day", *by], key, strict=True))
+        failed.append(report.failures[["check", "column", "observed"]].assign(**labels))
+    return pd.concat(failed, ignore_index=True)
+
+
+def labelled(case: Case) -> pd.DataFrame:
+    """Runbook step 4: the requests whose outcome has arrived, with the model's decision
+    (``declined``) and whether it was right (``correct``).
+
+    Examples
+    --------
+    >>> rows = labelled(open_case(1, seed=9))
+    >>> bool(rows["target"].notna().all()), {"declined", "correct"} <= set(rows.columns)
+    (True, True)
+    """
+    rows = case.stream.dropna(subset=["target"])
+    declined = case.model.predict_proba(rows[list(case.features)])[:, 1] >= 0.5
+    return rows.assign(declined=declined.astype(int), correct=declined == rows["target"])
+
+
+def per_day(values: pd.Series, when: pd.Series) -> pd.Series:
+    """Mean of ``values`` per calendar day of ``when`` (the series to pin a start on).
+
+    Examples
+    --------
+    >>> when = pd.Series(pd.to_datetime(["2025-01-01 08:00", "2025-01-01 20:00", "2025-01-02 09:00"]))
+    >>> per_day(pd.Series([1.0, 3.0, 5.0]), when).tolist()
+    [2.0, 5.0]
+    """
+    return values.groupby(when.dt.floor("D").rename("day")).mean()

@@ -77,60 +77,13 @@ pages
 #    and which kind of error grew? Does the estimate from scores agree?
 # 5. **Pin the start.** Pick the daily series that carries the cause and find where it changes.
 #
-# Three small tools cover the steps; they only reshape what the case already holds.
+# Five small tools in `mh.incidents` cover the steps; they only reshape what the case already
+# holds (read one with `daily_health??`): `daily_health` (step 1), `drift_days` (step 2),
+# `daily_failures` (step 3), `labelled` (step 4) and `per_day` (a daily series to pin a start on).
 
 
 # %%
-def daily_health(case):
-    """Step 1: per day, the share answered by the fallback, with logged problems, declined."""
-    logs = case.logs
-    day = logs["received"].dt.floor("D").rename("day")
-    return pd.DataFrame(
-        {
-            "requests": logs.groupby(day).size(),
-            "fallback": logs["source"].ne("model").groupby(day).mean(),
-            "with problems": logs["n_problems"].gt(0).groupby(day).mean(),
-            "declined": pd.to_numeric(logs["prediction"]).groupby(day).mean(),
-        }
-    )
-
-
-def drift_days(case):
-    """Step 2: per monitored column, on how many days it drifted, and the first of them."""
-    report = case.monitor
-    columns = [*case.features, "prediction"]
-    return pd.DataFrame(
-        {
-            "days drifted": [int(report[f"{c}_drifted"].sum()) for c in columns],
-            "first day": [report.loc[report[f"{c}_drifted"], "start"].min() for c in columns],
-        },
-        index=pd.Index(columns, name="column"),
-    )
-
-
-def daily_failures(case, by=()):
-    """Step 3: the failed schema checks of each day's requests (and of each group in `by`)."""
-    requests = case.requests
-    keys = [requests["timestamp"].dt.floor("D").rename("day"), *(requests[b] for b in by)]
-    failed = []
-    for key, part in requests.groupby(keys):
-        report = mh.quality.validate(part[list(case.features)], case.schema, mix_tolerance=0.1)
-        labels = dict(zip(["day", *by], key, strict=True))
-        failed.append(report.failures[["check", "column", "observed"]].assign(**labels))
-    return pd.concat(failed, ignore_index=True)
-
-
-def labelled(case):
-    """Step 4: the requests whose outcome has arrived, with the model's decision and correctness."""
-    rows = case.stream.dropna(subset=["target"])
-    declined = case.model.predict_proba(rows[list(case.features)])[:, 1] >= 0.5
-    return rows.assign(declined=declined.astype(int), correct=declined == rows["target"])
-
-
-def per_day(values, when):
-    """Mean of `values` per calendar day of `when`."""
-    return values.groupby(when.dt.floor("D").rename("day")).mean()
-
+from mlsys_helpers.incidents import daily_failures, daily_health, drift_days, labelled, per_day
 
 # %% [markdown]
 # One note on `daily_failures`: a day has 240 requests, so category shares wobble by about

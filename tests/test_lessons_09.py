@@ -37,37 +37,13 @@ def _case(number: int, seed: int) -> incidents.Case:
     return incidents.open_case(number, seed=seed)
 
 
-# -------------------------------------------------------- the notebook's runbook tools
-def drift_days(case):
-    report = case.monitor
-    columns = [*case.features, "prediction"]
-    return pd.DataFrame(
-        {"days drifted": [int(report[f"{c}_drifted"].sum()) for c in columns]},
-        index=pd.Index(columns, name="column"),
-    )
+# the notebook's runbook tools
+drift_days, labelled, per_day = incidents.drift_days, incidents.labelled, incidents.per_day
 
 
 @functools.cache
 def _failures(number: int, seed: int, by: tuple = ()) -> pd.DataFrame:
-    case = _case(number, seed)
-    requests = case.requests
-    keys = [requests["timestamp"].dt.floor("D").rename("day"), *(requests[b] for b in by)]
-    failed = []
-    for key, part in requests.groupby(keys):
-        report = mh.quality.validate(part[list(case.features)], case.schema, mix_tolerance=0.1)
-        labels = dict(zip(["day", *by], key, strict=True))
-        failed.append(report.failures[["check", "column", "observed"]].assign(**labels))
-    return pd.concat(failed, ignore_index=True)
-
-
-def labelled(case):
-    rows = case.stream.dropna(subset=["target"])
-    declined = case.model.predict_proba(rows[list(case.features)])[:, 1] >= 0.5
-    return rows.assign(declined=declined.astype(int), correct=declined == rows["target"])
-
-
-def per_day(values, when):
-    return values.groupby(when.dt.floor("D").rename("day")).mean()
+    return incidents.daily_failures(_case(number, seed), by)
 
 
 def _before(series, start):
