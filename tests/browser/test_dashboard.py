@@ -17,7 +17,6 @@ def test_consecutive_slider_updates_the_dashboard(lab_notebook, tmp_path):
     from playwright.sync_api import expect
 
     page = lab_notebook(NOTEBOOK)
-    wait_idle(page)  # Run All may still be working through the last cells
     board = page.locator(".mlsys-dashboard").first
     summary = board.locator(".mlsys-summary")
     expect(summary).to_contain_text("alert")

@@ -15,7 +15,6 @@ def test_magnitude_slider_updates_the_drift_lab(lab_notebook, tmp_path):
     from playwright.sync_api import expect
 
     page = lab_notebook(NOTEBOOK)
-    wait_idle(page)  # Run All may still be working through the last cells
     lab = page.locator(".mlsys-drift-lab").first
     summary = lab.locator(".mlsys-summary")
     expect(summary).to_contain_text("alarm")
