@@ -36,6 +36,7 @@ __all__ = ["ADWIN", "CUSUM", "DDM", "PageHinkley", "detect_changes", "detector_t
 # rounding difference between cumulative sums and the one-at-a-time recursion can never flip an alarm.
 _TIE_TOLERANCE = 1e-7
 _BLOCK_FACTOR = 0.75  # first block of a new segment, relative to the previous segment
+_BLOCK_GROWTH = 1.5  # each further block of a segment, relative to the one before
 
 
 def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> None:
@@ -413,8 +414,9 @@ class DDM(_Detector):
 class ADWIN(_Detector):
     """ADaptive WINdowing (Bifet & Gavaldà 2007): drop the old part of the window when it differs.
 
-    The window W holds every value since the last cut (prefix sums of values and squares, so memory
-    is O(|W|) rather than ADWIN2's O(log |W|); the cut checks are the same). Every ``clock``
+    The window W holds every value since the last cut (prefix sums of the values, a running sum
+    of their squares, so memory is O(|W|) rather than ADWIN2's O(log |W|); the cut checks are the
+    same). Every ``clock``
     updates, once ``|W| > grace_period``, the detector checks the cuts W = W0 + W1 whose recent
     part W1 has a size on the exponential-histogram ladder ADWIN2 uses: ``max_buckets`` sizes
     each at steps 1, 2, 4, ... (1..5, 7, 9, ..., 15, 19, ..., so O(log |W|) cuts); cuts leaving
@@ -452,6 +454,9 @@ class ADWIN(_Detector):
     """
 
     _params = ("delta", "clock", "max_buckets", "min_window_length", "grace_period")
+    # a plain attribute here (set by every update), not the base class's property: it is read
+    # after every update, and this is the detector whose updates must be cheap
+    drift_detected = False
 
     def __init__(self, delta=0.002, clock=32, max_buckets=5, min_window_length=5, grace_period=10):
         if not 0 < delta < 1:
@@ -472,23 +477,32 @@ class ADWIN(_Detector):
         self.grace_period = int(grace_period)
         self.threshold = 1.0
         steps = np.repeat(2.0 ** np.arange(48), self.max_buckets)
-        self._ladder = np.cumsum(steps).astype(np.int64)
-        self._ladder = self._ladder[self._ladder >= self.min_window_length]
+        ladder = np.cumsum(steps).astype(np.int64)
+        self._ladder = ladder[ladder >= self.min_window_length]
         self._ladder_list = self._ladder.tolist()
-        self._parts_cache: dict[int, tuple] = {}
-        self._inv_n1 = 1.0 / self._ladder
-        self._inv_n1_adj = 1.0 / (self._ladder - (self.min_window_length - 1))
+        # per number of cuts k: the largest W1 size, the offsets that pick the cut positions out
+        # of a slice ending at the window's end (position end - n1 = (end - top) + (top - n1)),
+        # 1 / n1 and 1 / (n1 - min_window_length + 1); built on first use
+        self._parts: dict[int, tuple] = {}
+        self._reciprocals = np.zeros(1)  # 1 / m for m = 0, 1, 2, ... (1/0 stored as 0, unused)
         self._reset()
 
     def _reset(self) -> None:
-        self._drift_detected = False
-        self._buffer: list[float] = []
-        self._countdown = self.clock  # updates until the next check
-        self._sums = np.zeros(1024)  # prefix sums, _sums[0] = 0
-        self._squares = np.zeros(1024)
+        self.drift_detected = False
+        self._buffer: list[float] = []  # values not yet checked (fewer than ``clock``)
+        self._sums = np.zeros(1024)  # prefix sums of the values since position _base; [0] = 0
+        self._base = 0  # stream position of _sums[0] (prefix sums left of the window are dropped)
         self._shift = None  # values are stored minus the first value, for a stable variance
-        self._end = 0  # number of values stored
-        self._start = 0  # index of the oldest value of the window
+        self._end = 0  # number of values stored, relative to _base
+        self._start = 0  # oldest value of the window, relative to _base
+        # sums of squares: a running total at the end, and at the start of the window; the raw
+        # values (in chunks of ``clock``) let a new start's total be summed when a cut moves it
+        self._q_end = 0.0
+        self._q_start = 0.0
+        self._chunks: list[list[float]] = []
+        self._chunk_ends: list[int] = []  # stream position after each chunk
+        self._chunk_q: list[float] = []  # sum of squares up to there
+        self._squares = None  # detect_changes sets all prefix sums of squares at once instead
         self.n_detections = 0
         self.statistic = 0.0
 
@@ -500,78 +514,109 @@ class ADWIN(_Detector):
     @property
     def estimation(self) -> float:
         """Mean of the window."""
-        self._flush()
         if self.width == 0:
             return 0.0
-        return (self._sums[self._end] - self._sums[self._start]) / self.width + self._shift
+        total = float(self._sums[self._end] - self._sums[self._start])
+        if self._buffer:
+            shift = self._buffer[0] if self._shift is None else self._shift
+            total += sum(v - shift for v in self._buffer)
+        else:
+            shift = self._shift
+        return total / self.width + shift
 
     def update(self, x):
         """Feed one value; returns self."""
-        self._buffer.append(x)
-        self._countdown -= 1
-        if self._countdown:
-            if self._drift_detected:
-                self._drift_detected = False
-            return self
-        self._countdown = self.clock
-        self._ingest_and_check()
+        buffer = self._buffer
+        buffer.append(x)
+        if len(buffer) == self.clock:
+            self._ingest_and_check()
+        else:
+            self.drift_detected = False
         return self
 
     def _flush(self) -> None:
         """Append the buffered values to the prefix sums (plain left-to-right float additions,
         so the result equals ``np.cumsum`` over the whole stream, which detect_changes uses)."""
-        if not self._buffer:
-            return
+        buffer = self._buffer
         if self._shift is None:
-            self._shift = float(self._buffer[0])
+            self._shift = float(buffer[0])
         shift = self._shift
-        buffer, self._buffer = self._buffer, []
         k = len(buffer)
-        if self._end + k + 1 > len(self._sums):
-            if self._start > (self._end // 2):  # forget prefix sums left of the window
-                keep = slice(self._start, self._end + 1)
-                self._sums = self._sums[keep].copy()
-                self._squares = self._squares[keep].copy()
-                self._end -= self._start
-                self._start = 0
-            size = max(2 * len(self._sums), self._end + k + 1)
-            self._sums = np.concatenate([self._sums, np.zeros(size - len(self._sums))])
-            self._squares = np.concatenate([self._squares, np.zeros(size - len(self._squares))])
         end = self._end
-        s, q = float(self._sums[end]), float(self._squares[end])
-        sums, squares = [], []
+        if end + k + 1 > len(self._sums):
+            start = self._start
+            if start > (end // 2):  # forget prefix sums and values left of the window
+                self._sums = self._sums[start : end + 1].copy()
+                self._base += start
+                end -= start
+                self._start = 0
+                drop = bisect.bisect_right(self._chunk_ends, self._base) - 1
+                if drop > 0:
+                    del self._chunks[:drop], self._chunk_ends[:drop], self._chunk_q[:drop]
+            size = max(2 * len(self._sums), end + k + 1)
+            self._sums = np.concatenate([self._sums, np.zeros(size - len(self._sums))])
+        s, q = float(self._sums[end]), self._q_end
+        sums = []
         for v in buffer:
             v -= shift
             s += v
             q += v * v
             sums.append(s)
-            squares.append(q)
         self._sums[end + 1 : end + k + 1] = sums
-        self._squares[end + 1 : end + k + 1] = squares
-        self._end += k
+        self._end = end + k
+        self._q_end = q
+        self._chunks.append(buffer)
+        self._chunk_ends.append(self._base + self._end)
+        self._chunk_q.append(q)
+        self._buffer = []
+
+    def _squares_to(self, position: int) -> float:
+        """Sum of squared (shifted) values before ``position`` (relative to _base), added up
+        left to right as ``np.cumsum`` does, so both paths get the same float."""
+        if self._squares is not None:
+            return float(self._squares[position])
+        absolute = self._base + position
+        j = bisect.bisect_left(self._chunk_ends, absolute)  # first chunk ending at or after it
+        if self._chunk_ends[j] == absolute:
+            return self._chunk_q[j]
+        chunk = self._chunks[j]
+        q = self._chunk_q[j - 1] if j else 0.0
+        shift = self._shift
+        for v in chunk[: len(chunk) - (self._chunk_ends[j] - absolute)]:
+            v -= shift
+            q += v * v
+        return q
 
     def _ingest_and_check(self) -> None:
-        self._flush()
-        self._drift_detected = False
-        first_statistic = None
-        while self._end - self._start > self.grace_period:
-            cut = self._oldest_significant_cut()
-            if first_statistic is None:
-                first_statistic = self.statistic
-            if cut is None:
-                break
-            self._drift_detected = True
+        if self._buffer:
+            self._flush()
+        self.drift_detected = False
+        if self._end - self._start <= self.grace_period:
+            return
+        cut = self._oldest_significant_cut()
+        if cut is None:
+            return
+        statistic = self.statistic  # the check that decided, before any cut
+        while cut is not None:
+            self.drift_detected = True
             self._start += cut
-        if first_statistic is not None:
-            self.statistic = first_statistic  # the check that decided, before any cut
-        if self._drift_detected:
-            self.n_detections += 1
+            self._q_start = self._squares_to(self._start)
+            if self._end - self._start <= self.grace_period:
+                break
+            cut = self._oldest_significant_cut()
+        self.statistic = statistic
+        self.n_detections += 1
 
-    def _ladder_parts(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        parts = self._parts_cache.get(k)
-        if parts is None:
-            parts = (self._ladder[:k], self._inv_n1[:k], self._inv_n1_adj[:k])
-            self._parts_cache[k] = parts
+    def _cut_parts(self, k: int) -> tuple:
+        """For the first k cuts on the ladder: the largest W1 size, the offsets that pick the cut
+        positions out of a slice ending at the window's end, 1 / n1, 1 / (n1 - mwl + 1) and the
+        offsets into the reciprocal table for 1 / (n0 - mwl + 1) and 1 / n0."""
+        n1 = self._ladder[:k]
+        top = int(n1[-1])
+        c = self.min_window_length - 1
+        offsets = top - n1
+        parts = (top, offsets, 1.0 / n1, 1.0 / (n1 - c), np.r_[offsets, offsets + c])
+        self._parts[k] = parts
         return parts
 
     def _oldest_significant_cut(self):
@@ -582,27 +627,42 @@ class ADWIN(_Detector):
         if k == 0 or width < 2:
             self.statistic = 0.0
             return None
+        parts = self._parts.get(k) or self._cut_parts(k)
+        top, offsets, inv_n1, inv_n1_adj, both = parts
+        if len(self._reciprocals) <= width:
+            size = max(2 * len(self._reciprocals), width + 1, 1024)
+            self._reciprocals = np.r_[0.0, 1.0 / np.arange(1, size, dtype=float)]  # 1/0 unused
         sums = self._sums
-        s_start, s_end = float(sums[start]), float(sums[end])
-        total = s_end - s_start
+        s_start = float(sums[start])
+        total = float(sums[end]) - s_start
         mean = total / width
-        var = max(float(self._squares[end] - self._squares[start]) / width - mean * mean, 0.0)
-        n1, inv_n1, inv_n1_adj = self._ladder_parts(k)
-        u1 = s_end - sums[end - n1]  # sums of the recent parts W1
-        n0 = width - n1
-        diff = np.abs((total - u1) / n0 - u1 * inv_n1)
-        d = math.log(2.0 * math.log(width) / self.delta)
-        v = 1.0 / (n0 - (self.min_window_length - 1))
+        var = max((self._q_end - self._q_start) / width - mean * mean, 0.0)
+        # cut at W1 size n1 (along the ladder): W0 = the oldest n0 = width - n1 values
+        sum0 = sums[end - top : end + 1].take(offsets)
+        sum0 -= s_start
+        low = width - top  # W0 size at the largest cut
+        c = self.min_window_length - 1
+        # 1 / (n0 - c) and 1 / n0, both picked from one slice of the reciprocal table
+        r = self._reciprocals[low - c : width + 1].take(both)
+        v, inv_n0 = r[:k], r[k:]
         v += inv_n1_adj
-        eps = np.sqrt(v * (2.0 * var * d))
-        eps += v * ((2.0 / 3.0) * d)
+        diff = total - sum0  # sum of W1
+        diff *= inv_n1
+        sum0 *= inv_n0
+        diff -= sum0
+        diff = np.abs(diff, out=diff)  # |mean(W1) - mean(W0)|
+        d = math.log(2.0 * math.log(width) / self.delta)
+        eps = v * (2.0 * var * d)
+        eps = np.sqrt(eps, out=eps)
+        v *= (2.0 / 3.0) * d
+        eps += v
         ratio = np.divide(diff, eps, out=diff)
-        top = float(ratio.max())
-        self.statistic = top
-        if top <= 1.0:
+        top_ratio = float(ratio[ratio.argmax()])
+        self.statistic = top_ratio
+        if top_ratio <= 1.0:
             return None
         significant = np.flatnonzero(ratio > 1.0)
-        return int(n0[significant[-1]])  # n1 grows along the ladder: last = smallest W0
+        return width - int(self._ladder[significant[-1]])  # n1 grows: last = smallest W0
 
 
 def _adwin_changes(det: ADWIN, x: np.ndarray) -> list[int]:
@@ -653,6 +713,7 @@ def _adwin_changes(det: ADWIN, x: np.ndarray) -> list[int]:
             continue
         c += int(flagged[0])
         det._end = (c + 1) * clock
+        det._q_end = float(det._squares[det._end])
         det._ingest_and_check()
         if det.drift_detected:
             hits.append(det._end - 1)
@@ -708,7 +769,7 @@ def _vectorised(detector, x: np.ndarray) -> list[int]:
                 found = j + first
                 break
             j += block
-            block = min(2 * block, max_block)
+            block = min(int(block * _BLOCK_GROWTH), max_block)
         if first == -2:  # exact loop for this segment only
             det.reset()
             for k in range(i, n):

@@ -305,3 +305,71 @@ def test_cusum_detects_one_sigma_shift_quickly():
         after = [h for h in detect_changes(CUSUM(warm_up=100), s) if h >= 100]
         delays.append(after[0] - 100 if after else 200)
     assert np.median(delays) < 20
+
+
+def adwin_ratio_by_hand(window, *, delta=0.002, max_buckets=5, min_window_length=5):
+    """The largest |mean(W0) - mean(W1)| / eps over the ladder cuts, straight from the
+    docstring's formula with numpy means (no prefix sums)."""
+    window = np.asarray(window, dtype=float)
+    width = len(window)
+    d = np.log(2 * np.log(width) / delta)
+    ladder = np.cumsum(np.repeat(2 ** np.arange(20), max_buckets))
+    best = 0.0
+    for n1 in ladder:
+        n0 = width - n1
+        if n1 < min_window_length or n0 < min_window_length:
+            continue
+        v = 1 / (n0 - min_window_length + 1) + 1 / (n1 - min_window_length + 1)
+        eps = np.sqrt(2 * v * window.var() * d) + 2 / 3 * d * v
+        best = max(best, abs(window[:n0].mean() - window[n0:].mean()) / eps)
+    return best
+
+
+@pytest.mark.parametrize(
+    ("max_buckets", "min_window_length"), [(5, 5), (2, 1), (3, 10)], ids=["default", "m2", "m3"]
+)
+def test_adwin_statistic_follows_the_documented_bound(rng, max_buckets, min_window_length):
+    values = 3.0 + rng.normal(size=3000)
+    det = ADWIN(clock=1, max_buckets=max_buckets, min_window_length=min_window_length)
+    for i, x in enumerate(values):
+        det.update(x)
+        if i + 1 in (40, 333, 1000, 3000):
+            assert det.width == i + 1  # no cut on a stationary stream
+            expected = adwin_ratio_by_hand(
+                values[: i + 1], max_buckets=max_buckets, min_window_length=min_window_length
+            )
+            assert det.statistic == pytest.approx(expected, rel=1e-9)
+
+
+def test_adwin_after_cuts_matches_a_fresh_window(rng):
+    # after many cuts (and dropped prefix sums) the check sees exactly the kept values
+    levels = np.repeat(rng.uniform(0, 5, 40), 1000)
+    values = levels + rng.normal(size=len(levels))
+    det = ADWIN(clock=1)
+    for x in values:
+        det.update(x)
+    assert det.n_detections >= 20
+    window = values[len(values) - det.width :]
+    assert det.statistic == pytest.approx(adwin_ratio_by_hand(window), rel=1e-9)
+    assert det.estimation == pytest.approx(window.mean(), rel=1e-12)
+
+
+def test_adwin_long_drifting_stream_same_indices_both_paths(rng):
+    levels = np.repeat(rng.uniform(0, 1, 60), 2000)
+    stream = (rng.random(len(levels)) < levels).astype(float)
+    hits = detect_changes(ADWIN(), stream)
+    assert len(hits) >= 30
+    assert hits == loop_indices(ADWIN(), stream)
+
+
+def test_adwin_reading_estimation_does_not_change_the_alarms(rng):
+    stream = np.r_[rng.random(3000) < 0.2, rng.random(3000) < 0.6].astype(float)
+    det = ADWIN()
+    hits = []
+    for i, x in enumerate(stream.tolist()):
+        det.update(x)
+        if det.drift_detected:
+            hits.append(i)
+        _ = det.estimation, det.width
+    assert hits == detect_changes(ADWIN(), stream)
+    assert hits
