@@ -37,6 +37,7 @@ __all__ = ["ADWIN", "CUSUM", "DDM", "PageHinkley", "detect_changes", "detector_t
 _TIE_TOLERANCE = 1e-7
 _BLOCK_FACTOR = 0.75  # first block of a new segment, relative to the previous segment
 _BLOCK_GROWTH = 1.5  # each further block of a segment, relative to the one before
+_cumsum = np.add.accumulate  # np.cumsum without its Python wrapper (same additions)
 
 
 def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> None:
@@ -161,7 +162,7 @@ class PageHinkley(_Detector):
         n0, total0, up0, down0, min0, max0 = state
         k = len(x)
         grow, shrink, two_delta_g, inv_n = self._tables(n0, k)
-        dev = np.cumsum(x)
+        dev = _cumsum(x)  # (ufunc calls directly: the wrappers cost more than short blocks)
         if total0:
             dev += total0
         total = float(dev[-1])
@@ -169,12 +170,12 @@ class PageHinkley(_Detector):
         np.subtract(x, dev, out=dev)
         dev -= self.delta
         if self.alpha == 1.0:
-            up = np.cumsum(dev, out=dev)
+            up = _cumsum(dev, out=dev)
             if up0:
                 up += up0
         else:
             dev *= grow
-            up = np.cumsum(dev, out=dev)
+            up = _cumsum(dev, out=dev)
             if up0:
                 up += up0
             up *= shrink
@@ -321,8 +322,8 @@ class CUSUM(_Detector):
     def _scan(self, x: np.ndarray, state: tuple) -> tuple[int, tuple, float]:
         mu, sigma, pos0, neg0 = state
         z = (x - mu) / sigma
-        zp = np.cumsum(z - self.k)
-        zn = np.cumsum(-z - self.k)
+        zp = _cumsum(z - self.k)
+        zn = _cumsum(-z - self.k)
         # max(0, .) recursion = reflected random walk: S_t = Z_t - min(-S_0, min_{i<=t} Z_i)
         pos = zp - np.minimum(np.minimum.accumulate(zp), -pos0)
         neg = zn - np.minimum(np.minimum.accumulate(zn), -neg0)
@@ -723,13 +724,14 @@ def _adwin_changes(det: ADWIN, x: np.ndarray) -> list[int]:
 
 def _first_and_margin(stat: np.ndarray, threshold: float) -> tuple[int, float]:
     """First index with ``stat > threshold`` (or -1) and the closest approach to the threshold."""
-    top = float(stat.max())
+    top = float(stat[stat.argmax()])  # (argmax + index: cheaper than .max() on short blocks)
     if top <= threshold:
         return -1, threshold - top
-    first = int(np.argmax(stat > threshold))
+    first = int((stat > threshold).argmax())
     margin = float(stat[first]) - threshold
     if first > 0:
-        margin = min(margin, threshold - float(stat[:first].max()))
+        head = stat[:first]
+        margin = min(margin, threshold - float(head[head.argmax()]))
     return first, margin
 
 
