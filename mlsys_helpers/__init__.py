@@ -28,6 +28,7 @@ _MODULES = (
     "datasets",
     "train",
     "serve",
+    "service",
     "detect",
     "streaming",
     "http",

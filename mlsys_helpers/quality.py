@@ -101,6 +101,21 @@ class ColumnSchema:
             if self.categories is None or len(self.shares) != len(self.categories):
                 raise ValueError("shares must have one entry per category")
 
+    def within_range(self, number: float, *, margin: float = 0.0) -> bool:
+        """Whether ``number`` lies in the reference [min, max] widened by ``margin`` times its span
+        on each side (True when the column has no range).
+
+        Examples
+        --------
+        >>> column = ColumnSchema("age", "numeric", "float64", min=20.0, max=60.0)
+        >>> column.within_range(65.0), column.within_range(65.0, margin=0.25)
+        (False, True)
+        """
+        if self.min is None or self.max is None:
+            return True
+        slack = margin * (self.max - self.min)
+        return self.min - slack <= number <= self.max + slack
+
     def check_value(self, value: Any, *, margin: float = 0.0) -> str | None:
         """Describe what is wrong with one scalar value, or return None if it looks fine.
 
@@ -146,10 +161,8 @@ class ColumnSchema:
                 return f"non-finite value {value!r} for {self.name!r}"
             if self.categories is not None and _label_key(value) not in self.categories:
                 return f"unseen class {value!r} for {self.name!r} (known: {', '.join(self.categories)})"
-            if self.min is not None and self.max is not None:
-                slack = margin * (self.max - self.min)
-                if not self.min - slack <= float(value) <= self.max + slack:
-                    return f"{self.name!r}={value!r} is out of range [{self.min:g}, {self.max:g}]"
+            if not self.within_range(float(value), margin=margin):
+                return f"{self.name!r}={value!r} is out of range [{self.min:g}, {self.max:g}]"
             return None
         if self.kind == "boolean":
             if not isinstance(value, bool | np.bool_):

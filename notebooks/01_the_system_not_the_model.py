@@ -388,7 +388,7 @@ components = {
     "data validation\n(quality)": lines_of_code("quality"),
     "splits, features, rules\n(train)": lines_of_code("train"),
     "the model\n(one line)": 1,
-    "serving\n(serve, http)": lines_of_code("serve", "http"),
+    "serving\n(serve, service, http)": lines_of_code("serve", "service", "http"),
     "monitoring\n(detect, streaming, monitor)": lines_of_code("detect", "streaming", "monitor"),
     "lifecycle\n(loop, drift)": lines_of_code("loop", "drift"),
 }
