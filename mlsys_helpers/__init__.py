@@ -24,6 +24,7 @@ _MODULES = (
     "world",
     "drift",
     "collect",
+    "schema",
     "quality",
     "datasets",
     "train",

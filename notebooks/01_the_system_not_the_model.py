@@ -385,7 +385,7 @@ def lines_of_code(*modules):
 
 components = {
     "data collection\n(world, collect, datasets)": lines_of_code("world", "collect", "datasets"),
-    "data validation\n(quality)": lines_of_code("quality"),
+    "data validation\n(schema, quality)": lines_of_code("schema", "quality"),
     "splits, features, rules\n(train)": lines_of_code("train"),
     "the model\n(one line)": 1,
     "serving\n(serve, service, http)": lines_of_code("serve", "service", "http"),
