@@ -32,6 +32,7 @@ _MODULES = (
     "service",
     "detect",
     "streaming",
+    "adwin",
     "http",
     "monitor",
     "loop",

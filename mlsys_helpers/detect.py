@@ -35,7 +35,8 @@ import pandas as pd
 from scipy import stats
 from scipy.spatial import distance
 
-from mlsys_helpers.streaming import ADWIN, CUSUM, DDM, PageHinkley, detect_changes, detector_trace
+from mlsys_helpers.adwin import ADWIN
+from mlsys_helpers.streaming import CUSUM, DDM, PageHinkley, detect_changes, detector_trace
 
 __all__ = [
     "ADWIN",

@@ -389,7 +389,9 @@ components = {
     "splits, features, rules\n(train)": lines_of_code("train"),
     "the model\n(one line)": 1,
     "serving\n(serve, service, http)": lines_of_code("serve", "service", "http"),
-    "monitoring\n(detect, streaming, monitor)": lines_of_code("detect", "streaming", "monitor"),
+    "monitoring\n(detect, streaming, adwin, monitor)": lines_of_code(
+        "detect", "streaming", "adwin", "monitor"
+    ),
     "lifecycle\n(loop, drift)": lines_of_code("loop", "drift"),
 }
 sizes = pd.Series(components)
