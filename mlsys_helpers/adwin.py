@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from array import array
 
 import numpy as np
 
@@ -106,12 +107,14 @@ class ADWIN(_Detector):
         self._end = 0  # number of values stored, relative to _base
         self._start = 0  # oldest value of the window, relative to _base
         # sums of squares: a running total at the end, and at the start of the window; the raw
-        # values (in chunks of ``clock``) let a new start's total be summed when a cut moves it
+        # values let a new start's total be summed again when a cut moves it, from the total
+        # kept at every check (8 bytes a value, like the prefix sums)
         self._q_end = 0.0
         self._q_start = 0.0
-        self._chunks: list[list[float]] = []
-        self._chunk_ends: list[int] = []  # stream position after each chunk
-        self._chunk_q: list[float] = []  # sum of squares up to there
+        self._raw = array("d")  # the values from stream position _raw_base on
+        self._raw_base = 0
+        self._marks = array("q")  # stream position of every check
+        self._marks_q = array("d")  # sum of squares up to there
         self._squares = None  # detect_changes sets all prefix sums of squares at once instead
         self.n_detections = 0
         self.statistic = 0.0
@@ -147,11 +150,14 @@ class ADWIN(_Detector):
     def _flush(self) -> None:
         """Append the buffered values to the prefix sums (plain left-to-right float additions,
         so the result equals ``np.cumsum`` over the whole stream, which detect_changes uses)."""
-        buffer = self._buffer
-        if self._shift is None:
-            self._shift = float(buffer[0])
-        shift = self._shift
+        buffer, raw = self._buffer, self._raw
         k = len(buffer)
+        raw.fromlist(buffer)  # as float64, whatever numeric type came in
+        buffer.clear()
+        values = raw[len(raw) - k :]
+        if self._shift is None:
+            self._shift = values[0]
+        shift = self._shift
         end = self._end
         if end + k + 1 > len(self._sums):
             start = self._start
@@ -160,14 +166,16 @@ class ADWIN(_Detector):
                 self._base += start
                 end -= start
                 self._start = 0
-                drop = bisect.bisect_right(self._chunk_ends, self._base) - 1
+                drop = bisect.bisect_right(self._marks, self._base) - 1  # keep one mark <= base
                 if drop > 0:
-                    del self._chunks[:drop], self._chunk_ends[:drop], self._chunk_q[:drop]
+                    del self._marks[:drop], self._marks_q[:drop]
+                    del raw[: self._marks[0] - self._raw_base]
+                    self._raw_base = self._marks[0]
             size = max(2 * len(self._sums), end + k + 1)
             self._sums = np.concatenate([self._sums, np.zeros(size - len(self._sums))])
         s, q = float(self._sums[end]), self._q_end
         sums = []
-        for v in buffer:
+        for v in values:
             v -= shift
             s += v
             q += v * v
@@ -175,10 +183,8 @@ class ADWIN(_Detector):
         self._sums[end + 1 : end + k + 1] = sums
         self._end = end + k
         self._q_end = q
-        self._chunks.append(buffer)
-        self._chunk_ends.append(self._base + self._end)
-        self._chunk_q.append(q)
-        self._buffer = []
+        self._marks.append(self._base + self._end)
+        self._marks_q.append(q)
 
     def _squares_to(self, position: int) -> float:
         """Sum of squared (shifted) values before ``position`` (relative to _base), added up
@@ -186,13 +192,12 @@ class ADWIN(_Detector):
         if self._squares is not None:
             return float(self._squares[position])
         absolute = self._base + position
-        j = bisect.bisect_left(self._chunk_ends, absolute)  # first chunk ending at or after it
-        if self._chunk_ends[j] == absolute:
-            return self._chunk_q[j]
-        chunk = self._chunks[j]
-        q = self._chunk_q[j - 1] if j else 0.0
+        j = bisect.bisect_left(self._marks, absolute)  # first check at or after it
+        if self._marks[j] == absolute:
+            return self._marks_q[j]
+        start, q = (self._marks[j - 1], self._marks_q[j - 1]) if j else (0, 0.0)
         shift = self._shift
-        for v in chunk[: len(chunk) - (self._chunk_ends[j] - absolute)]:
+        for v in self._raw[start - self._raw_base : absolute - self._raw_base]:
             v -= shift
             q += v * v
         return q

@@ -151,3 +151,23 @@ def test_adwin_reading_estimation_does_not_change_the_alarms(rng):
         _ = det.estimation, det.width
     assert hits == detect_changes(ADWIN(), stream)
     assert hits
+
+
+@pytest.mark.parametrize("as_type", [int, np.int64, np.float32], ids=["int", "int64", "float32"])
+def test_adwin_reads_any_numeric_type_as_float64(rng, as_type):
+    # values every type holds exactly; the sums must still be float64 (float32 sums would
+    # round differently from detect_changes' float64 arrays)
+    levels = np.repeat(rng.integers(0, 5, 20), 500)
+    stream = levels + rng.integers(0, 3, len(levels))
+    if as_type is np.float32:  # not small integers: values a float32 holds, in float64
+        stream = (stream + 0.1).astype(np.float32).astype(float)
+    typed, plain = ADWIN(), ADWIN()
+    hits = []
+    for i, x in enumerate(stream.tolist()):
+        plain.update(x)
+        if typed.update(as_type(x)).drift_detected:
+            hits.append(i)
+        assert typed.statistic == plain.statistic
+    assert hits == detect_changes(ADWIN(), stream)
+    assert len(hits) >= 5
+    assert typed.estimation == plain.estimation
