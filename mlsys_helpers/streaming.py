@@ -145,6 +145,7 @@ class PageHinkley(_Detector):
 
     def update(self, x):
         """Feed one value; returns self."""
+        x = float(x)  # float64 arithmetic whatever came in (as detect_changes)
         if self._drift_detected:
             self._reset()
         self._n += 1
@@ -315,6 +316,7 @@ class CUSUM(_Detector):
 
     def update(self, x):
         """Feed one value; returns self."""
+        x = float(x)  # float64 arithmetic whatever came in (as detect_changes)
         if self._drift_detected:
             self._reset()
         if self._needs_warm_up():
@@ -404,6 +406,7 @@ class DDM(_Detector):
         """Feed one value (1 = error, 0 = correct); returns self."""
         if x != 0 and x != 1:
             raise ValueError(f"DDM expects 0/1 values (1 = error), got {x!r}")
+        x = float(x)
         if self._drift_detected:
             self._reset()
         self._n += 1

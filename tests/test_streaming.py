@@ -237,3 +237,21 @@ def test_cusum_detects_one_sigma_shift_quickly():
         after = [h for h in detect_changes(CUSUM(warm_up=100), s) if h >= 100]
         delays.append(after[0] - 100 if after else 200)
     assert np.median(delays) < 20
+
+
+@pytest.mark.parametrize("cls", DETECTORS)
+def test_float32_values_are_read_as_float64(cls, rng):
+    # a float32 stream fed one numpy scalar at a time gives the alarms of its float64 copy
+    levels = np.repeat(rng.uniform(0.1, 0.9, 12), 800)
+    if cls is DDM:
+        stream = (rng.random(len(levels)) < levels).astype(np.float32)
+    else:
+        stream = (levels * 10 + rng.normal(size=len(levels))).astype(np.float32)
+    det, plain = cls(), cls()
+    hits = []
+    for i, (x, y) in enumerate(zip(stream, stream.astype(float).tolist(), strict=True)):
+        if det.update(x).drift_detected:
+            hits.append(i)
+        assert det.statistic == plain.update(y).statistic
+    assert hits == detect_changes(cls(), stream.astype(float))
+    assert hits
