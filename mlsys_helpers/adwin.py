@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import numbers
 from array import array
 
 import numpy as np
@@ -19,6 +20,10 @@ import numpy as np
 from mlsys_helpers.streaming import _Detector
 
 __all__ = ["ADWIN"]
+
+
+def _dropped(k: int) -> str:
+    return f" (among the {k} values since the last check; none of them was added)"
 
 
 class ADWIN(_Detector):
@@ -149,15 +154,35 @@ class ADWIN(_Detector):
 
     def _flush(self) -> None:
         """Append the buffered values to the prefix sums (plain left-to-right float additions,
-        so the result equals ``np.cumsum`` over the whole stream, which detect_changes uses)."""
+        so the result equals ``np.cumsum`` over the whole stream, which detect_changes uses).
+        A value that is not a finite number raises here, at the check, and none of the
+        buffered values is added."""
         buffer, raw = self._buffer, self._raw
         k = len(buffer)
-        raw.fromlist(buffer)  # as float64, whatever numeric type came in
+        try:
+            raw.fromlist(buffer)  # as float64, whatever numeric type came in
+        except TypeError:
+            bad = next((v for v in buffer if not isinstance(v, numbers.Real)), buffer[0])
+            buffer.clear()
+            raise TypeError(
+                f"x must be a number, got {type(bad).__name__} {bad!r}{_dropped(k)}"
+            ) from None
         buffer.clear()
         values = raw[len(raw) - k :]
-        if self._shift is None:
-            self._shift = values[0]
-        shift = self._shift
+        shift = values[0] if self._shift is None else self._shift
+        s, q = float(self._sums[self._end]), self._q_end
+        sums = []
+        for v in values:
+            v -= shift
+            s += v
+            q += v * v
+            sums.append(s)
+        if not (math.isfinite(s) and math.isfinite(q)):
+            del raw[len(raw) - k :]
+            bad = [v for v in values if not math.isfinite(v)]
+            got = f"got {bad[0]!r}" if bad else "got values too large to square"
+            raise ValueError(f"x must be a finite number, {got}{_dropped(k)}")
+        self._shift = shift
         end = self._end
         if end + k + 1 > len(self._sums):
             start = self._start
@@ -173,13 +198,6 @@ class ADWIN(_Detector):
                     self._raw_base = self._marks[0]
             size = max(2 * len(self._sums), end + k + 1)
             self._sums = np.concatenate([self._sums, np.zeros(size - len(self._sums))])
-        s, q = float(self._sums[end]), self._q_end
-        sums = []
-        for v in values:
-            v -= shift
-            s += v
-            q += v * v
-            sums.append(s)
         self._sums[end + 1 : end + k + 1] = sums
         self._end = end + k
         self._q_end = q

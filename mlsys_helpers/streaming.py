@@ -47,6 +47,21 @@ def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> Non
         raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
 
 
+def _as_value(x) -> float:
+    """One stream value as a finite float64 (arithmetic then matches detect_changes whatever
+    numeric type came in), or a clear error."""
+    if not isinstance(x, str | bytes):  # float() would parse "1.5"
+        try:
+            value = float(x)
+        except (TypeError, ValueError):
+            pass
+        else:
+            if math.isfinite(value):
+                return value
+            raise ValueError(f"x must be a finite number, got {x!r}")
+    raise TypeError(f"x must be a number, got {type(x).__name__} {x!r}")
+
+
 def _check_mode(mode: str) -> None:
     if mode not in ("up", "down", "both"):
         raise ValueError(f"mode must be 'up', 'down' or 'both', got {mode!r}")
@@ -145,7 +160,7 @@ class PageHinkley(_Detector):
 
     def update(self, x):
         """Feed one value; returns self."""
-        x = float(x)  # float64 arithmetic whatever came in (as detect_changes)
+        x = _as_value(x)
         if self._drift_detected:
             self._reset()
         self._n += 1
@@ -316,7 +331,7 @@ class CUSUM(_Detector):
 
     def update(self, x):
         """Feed one value; returns self."""
-        x = float(x)  # float64 arithmetic whatever came in (as detect_changes)
+        x = _as_value(x)
         if self._drift_detected:
             self._reset()
         if self._needs_warm_up():

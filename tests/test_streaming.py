@@ -255,3 +255,36 @@ def test_float32_values_are_read_as_float64(cls, rng):
         assert det.statistic == plain.update(y).statistic
     assert hits == detect_changes(cls(), stream.astype(float))
     assert hits
+
+
+@pytest.mark.parametrize("cls", DETECTORS)
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [(float("nan"), ValueError), (float("inf"), ValueError), ("0.5", (TypeError, ValueError))],
+    ids=["nan", "inf", "string"],
+)
+def test_update_rejects_values_that_are_not_finite_numbers(cls, bad, error):
+    # a NaN would otherwise poison the running sums for good: the detector would never alarm
+    det = cls()
+    for x in [0.0, 1.0] * 20:
+        det.update(x)
+    with pytest.raises(error, match=r"x must be|expects 0/1"):
+        for _ in range(det.clock if cls is ADWIN else 1):  # ADWIN reads values at its checks
+            det.update(bad)
+    det.reset()
+    assert [i for i in range(40) if det.update(float(i % 2)).drift_detected] == []
+
+
+def test_adwin_drops_the_values_of_a_check_that_held_a_bad_one():
+    det, clean = ADWIN(clock=4), ADWIN(clock=4)
+    for x in [0.0, 1.0, 0.0, 1.0] * 10:
+        det.update(x)
+        clean.update(x)
+    det.update(0.0), det.update(float("nan")), det.update(1.0)
+    with pytest.raises(ValueError, match="none of them was added"):
+        det.update(0.0)
+    for x in [1.0, 1.0, 0.0, 0.0] * 10:
+        det.update(x)
+        clean.update(x)
+    assert det.width == clean.width
+    assert det.estimation == clean.estimation and det.statistic == clean.statistic
