@@ -160,7 +160,8 @@ class PageHinkley(_Detector):
 
     def update(self, x):
         """Feed one value; returns self."""
-        x = _as_value(x)
+        if type(x) is not float or x - x:  # x - x: 0.0 for a finite float, NaN (truthy) if not
+            x = _as_value(x)
         if self._drift_detected:
             self._reset()
         self._n += 1
@@ -331,7 +332,8 @@ class CUSUM(_Detector):
 
     def update(self, x):
         """Feed one value; returns self."""
-        x = _as_value(x)
+        if type(x) is not float or x - x:  # x - x: 0.0 for a finite float, NaN (truthy) if not
+            x = _as_value(x)
         if self._drift_detected:
             self._reset()
         if self._needs_warm_up():
