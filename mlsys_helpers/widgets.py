@@ -386,6 +386,19 @@ def _build(title, controls, compute, plot, fixed, size, css):
     return panel
 
 
+def _slider(kind, name: str, value, low, high, **kwargs):
+    """A slider over [low, high], widened to hold ``value`` (a default outside the usual range
+    is kept, not clipped), updating when released."""
+    return kind(
+        value=value,
+        min=min(low, value),
+        max=max(high, value),
+        description=name,
+        continuous_update=False,
+        **kwargs,
+    )
+
+
 def _validated(defaults: dict, allowed: dict, compute) -> dict:
     unknown = sorted(set(defaults) - set(allowed))
     if unknown:
@@ -440,45 +453,24 @@ def make_drift_lab(**defaults) -> Panel:
     True
     """
     p = _validated(defaults, _LAB_DEFAULTS, drift_lab_compute)
-    slider = {"continuous_update": False, "readout_format": ".2f"}
+    steps = {"step": 0.05, "readout_format": ".2f"}
     controls = {
         "kind": widgets.Dropdown(options=KINDS, value=p["kind"], description="kind"),
         "pattern": widgets.Dropdown(options=PATTERNS, value=p["pattern"], description="pattern"),
         "column": widgets.Dropdown(
             options=LoanWorld.numeric_features, value=p["column"], description="column"
         ),
-        "magnitude": widgets.FloatSlider(
-            value=p["magnitude"],
-            min=0.0,
-            max=_magnitude_max(p["kind"]),
-            step=0.05,
-            description="magnitude",
-            **slider,
+        "magnitude": _slider(
+            widgets.FloatSlider,
+            "magnitude",
+            p["magnitude"],
+            0.0,
+            _magnitude_max(p["kind"]),
+            **steps,
         ),
-        "start": widgets.FloatSlider(
-            value=p["start"],
-            min=min(0.05, p["start"]),
-            max=max(0.95, p["start"]),
-            step=0.05,
-            description="start",
-            **slider,
-        ),
-        "width": widgets.FloatSlider(
-            value=p["width"],
-            min=min(0.05, p["width"]),
-            max=max(0.5, p["width"]),
-            step=0.05,
-            description="width",
-            **slider,
-        ),
-        "fraction": widgets.FloatSlider(
-            value=p["fraction"],
-            min=min(0.05, p["fraction"]),
-            max=1.0,
-            step=0.05,
-            description="fraction",
-            **slider,
-        ),
+        "start": _slider(widgets.FloatSlider, "start", p["start"], 0.05, 0.95, **steps),
+        "width": _slider(widgets.FloatSlider, "width", p["width"], 0.05, 0.5, **steps),
+        "fraction": _slider(widgets.FloatSlider, "fraction", p["fraction"], 0.05, 1.0, **steps),
         "seed": widgets.BoundedIntText(
             value=p["seed"], min=0, max=max(10_000, p["seed"]), description="seed"
         ),
@@ -559,7 +551,6 @@ def make_monitoring_dashboard(**defaults) -> Panel:
     True
     """
     p = _validated(defaults, _DASHBOARD_DEFAULTS, dashboard_compute)
-    slider = {"continuous_update": False}
     correction = _NO_CORRECTION if p["correction"] is None else p["correction"]
     controls = {
         "features": widgets.SelectMultiple(
@@ -584,28 +575,17 @@ def make_monitoring_dashboard(**defaults) -> Panel:
             step=0.1,
             description="alpha",
             readout_format=".4f",
-            **slider,
+            continuous_update=False,
         ),
-        "threshold": widgets.FloatSlider(
-            value=p["threshold"] or 0.0,
-            min=0.0,
-            max=max(0.5, p["threshold"] or 0.0),
-            step=0.01,
-            description="threshold",
-            **slider,
+        "threshold": _slider(
+            widgets.FloatSlider, "threshold", p["threshold"] or 0.0, 0.0, 0.5, step=0.01
         ),
         "correction": widgets.Dropdown(
             options=("bonferroni", "fdr", _NO_CORRECTION),
             value=correction,
             description="correction",
         ),
-        "consecutive": widgets.IntSlider(
-            value=p["consecutive"],
-            min=1,
-            max=max(5, p["consecutive"]),
-            description="consecutive",
-            **slider,
-        ),
+        "consecutive": _slider(widgets.IntSlider, "consecutive", p["consecutive"], 1, 5),
         "drift_kind": widgets.Dropdown(options=KINDS, value=p["drift_kind"], description="drift"),
     }
     fixed = {k: p[k] for k in ("magnitude", "drift_column", "start", "seed", "n")}
