@@ -96,10 +96,7 @@ class ADWIN(_Detector):
         ladder = np.cumsum(steps).astype(np.int64)
         self._ladder = ladder[ladder >= self.min_window_length]
         self._ladder_list = self._ladder.tolist()
-        # per number of cuts k: the largest W1 size, the offsets that pick the cut positions out
-        # of a slice ending at the window's end (position end - n1 = (end - top) + (top - n1)),
-        # 1 / n1 and 1 / (n1 - min_window_length + 1); built on first use
-        self._parts: dict[int, tuple] = {}
+        self._parts: dict[int, tuple] = {}  # per number of cuts, built by _cut_parts on first use
         self._reciprocals = np.zeros(1)  # 1 / m for m = 0, 1, 2, ... (1/0 stored as 0, unused)
         self._reset()
 
