@@ -228,7 +228,9 @@ class PageHinkley(_Detector):
         first, margin = _first_and_margin(stat, self.threshold)
         return first, end, margin
 
-    _fresh_state = (0, 0.0, 0.0, 0.0, math.inf, -1.0)
+    def _start(self, x: np.ndarray, i: int) -> tuple[int, tuple] | None:
+        """Where the scan of a segment starting at ``i`` begins, and its fresh state."""
+        return i, (0, 0.0, 0.0, 0.0, math.inf, -1.0)
 
     def _tables(self, n0: int, k: int) -> tuple[np.ndarray, ...]:
         """alpha^-j, alpha^j, 2 delta G_j (G_j = sum_{i<j} alpha^i) for j = 1..k, and 1/n."""
@@ -329,6 +331,19 @@ class CUSUM(_Detector):
         if self._sigma is None:
             sd = float(np.std(values, ddof=1))
             self._sigma = sd if sd > 0 else 1.0
+
+    def _start(self, x: np.ndarray, i: int) -> tuple[int, tuple] | None:
+        """Where the scan of a segment starting at ``i`` begins (after the warm-up) and its
+        state; None when the rest of ``x`` is too short to finish the warm-up."""
+        if self._needs_warm_up():
+            if len(x) - i < self.warm_up:
+                return None
+            self._finish_warm_up(x[i : i + self.warm_up])
+            i += self.warm_up
+        return i, (self._mu, self._sigma, 0.0, 0.0)
+
+    def _max_block(self) -> int:
+        return 1 << 14
 
     def update(self, x):
         """Feed one value; returns self."""
@@ -466,23 +481,18 @@ def _run_loop(detector, values) -> list[int]:
 
 
 def _vectorised(detector, x: np.ndarray) -> list[int]:
-    """Blockwise scan with carried state; segments near a tie are re-run with the exact loop."""
+    """Blockwise scan with carried state (the detector gives ``_start``, ``_scan`` and
+    ``_max_block``); segments near a tie are re-run with the exact loop."""
     hits: list[int] = []
     i, n = 0, len(x)
-    max_block = detector._max_block() if isinstance(detector, PageHinkley) else 1 << 14
+    max_block = detector._max_block()
     block = min(1024, max_block)
     while i < n:
         det = detector.reset()
-        j = i
-        if isinstance(det, CUSUM):
-            if det._needs_warm_up():
-                if n - i < det.warm_up:
-                    break
-                det._finish_warm_up(x[i : i + det.warm_up])
-                j = i + det.warm_up
-            state = (det._mu, det._sigma, 0.0, 0.0)
-        else:
-            state = det._fresh_state
+        begun = det._start(x, i)
+        if begun is None:
+            break
+        j, state = begun
         found, first = -1, -1
         while j < n:
             first, state, margin = det._scan(x[j : j + block], state)
