@@ -117,7 +117,6 @@ class ADWIN(_Detector):
         self._raw_base = 0
         self._marks = array("q")  # stream position of every check
         self._marks_q = array("d")  # sum of squares up to there
-        self._squares = None  # detect_changes sets all prefix sums of squares at once instead
         self.n_detections = 0
         self.statistic = 0.0
 
@@ -204,8 +203,6 @@ class ADWIN(_Detector):
     def _squares_to(self, position: int) -> float:
         """Sum of squared (shifted) values before ``position`` (relative to _base), added up
         left to right as ``np.cumsum`` does, so both paths get the same float."""
-        if self._squares is not None:
-            return float(self._squares[position])
         absolute = self._base + position
         j = bisect.bisect_left(self._marks, absolute)  # first check at or after it
         if self._marks[j] == absolute:
@@ -313,12 +310,14 @@ def _adwin_changes(det: ADWIN, x: np.ndarray) -> list[int]:
         return []
     shift = float(x[0])
     centred = x[: m * clock] - shift
-    prefix = [
-        np.concatenate([[0.0], np.cumsum(centred)]),
-        np.concatenate([[0.0], np.cumsum(centred * centred)]),
-    ]
-    det._sums, det._squares = prefix
+    squares = np.concatenate([[0.0], np.cumsum(centred * centred)])
+    det._sums = np.concatenate([[0.0], np.cumsum(centred)])
     det._shift, det._end = shift, 0
+    # what update would have kept: the values, and the sum of squares at every check
+    det._raw.frombytes(np.ascontiguousarray(x[: m * clock]).tobytes())
+    checks = np.arange(1, m + 1) * clock
+    det._marks.frombytes(checks.astype(np.int64).tobytes())
+    det._marks_q.frombytes(squares[checks].tobytes())
     hits: list[int] = []
     c = 0
     while c < m:
@@ -333,9 +332,7 @@ def _adwin_changes(det: ADWIN, x: np.ndarray) -> list[int]:
         n0 = np.maximum(w - n1, 1.0)
         diff = np.abs((cut - s_start) / n0 - (s_end - cut) / n1)
         total = s_end - s_start
-        var = np.maximum(
-            (det._squares[ends][:, None] - det._squares[det._start]) / w - (total / w) ** 2, 0
-        )
+        var = np.maximum((squares[ends][:, None] - squares[det._start]) / w - (total / w) ** 2, 0)
         d = np.log(2.0 * np.log(np.maximum(w, 2.0)) / det.delta)
         v = 1.0 / np.maximum(n0 - mwl + 1, 1.0) + 1.0 / np.maximum(n1 - mwl + 1, 1.0)
         eps = np.sqrt(2.0 * v * var * d) + (2.0 / 3.0) * d * v
@@ -346,7 +343,7 @@ def _adwin_changes(det: ADWIN, x: np.ndarray) -> list[int]:
             continue
         c += int(flagged[0])
         det._end = (c + 1) * clock
-        det._q_end = float(det._squares[det._end])
+        det._q_end = float(squares[det._end])
         det._ingest_and_check()
         if det.drift_detected:
             hits.append(det._end - 1)
