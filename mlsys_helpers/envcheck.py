@@ -28,6 +28,11 @@ FALLBACK_REQUIREMENTS = (
     "pandas>=2.2,<4",
     "numpy>=1.26,<3",
     "scipy>=1.12,<2",
+    "fastapi>=0.115,<1",
+    "uvicorn>=0.30,<1",
+    "pydantic>=2.7,<3",
+    "prometheus-client>=0.20,<1",
+    "locust>=2.29,<3",
 )
 
 

@@ -41,8 +41,9 @@ def _lock():
 
 
 def test_environment_yml_lists_the_same_packages_and_ranges_as_pyproject():
+    # runtime and test dependencies: the whole test suite runs from environment.yml alone
     conda, _, _ = _conda_requirements()
-    assert _by_name(Requirement(d) for d in conda) == _by_name(RUNTIME)
+    assert _by_name(Requirement(d) for d in conda) == _by_name(RUNTIME + DEV)
 
 
 def test_environment_yml_installs_the_package_itself_through_pip():
