@@ -24,8 +24,11 @@ unseen category            kept: the pipeline's one-hot encoder ignores it      
 too many missing fields    more than ``max_missing`` of the schema's fields             fallback
 wrong type, inf, garbage   field cannot be read (the fallback sees it as missing)      fallback
 out of range               beyond the training range by more than ``range_margin``      fallback
-                           times its span (units changed? an outlier?)
-not a JSON object          nothing can be read                                          fallback
+                           times its span (units changed? an outlier?), below 0 in a
+                           column whose training minimum is >= 0 (a negative income),
+                           or a number too large for a float (400 digits)
+not a JSON object, or no   nothing can be read: answered as ``rejected`` with reason    rejected
+field readable             ``"nothing could be read"`` (never a decision)
 model too slow             modelled latency over ``latency_budget_ms``                   fallback
 model raises               the error is reported                                        fallback
 =========================  ===========================================================  =========
@@ -34,11 +37,13 @@ model raises               the error is reported                                
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import numbers
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -48,9 +53,24 @@ import pandas as pd
 
 from mlsys_helpers.train import _check_frame
 
-__all__ = ["LogRecord", "ModelService", "Response", "SOURCES", "bare_predict"]
+__all__ = [
+    "LogRecord",
+    "MAX_LOG",
+    "MAX_REQUEST_CHARS",
+    "ModelService",
+    "NOTHING_READ",
+    "Response",
+    "SOURCES",
+    "bare_predict",
+]
 
 SOURCES = ("model", "fallback", "rejected")
+#: Reason of a request the service could not read at all (answered ``rejected``).
+NOTHING_READ = "nothing could be read"
+#: Default number of records the request log keeps (the newest; older ones are dropped).
+MAX_LOG = 10_000
+#: Default largest stored request (characters of its JSON text); larger ones are truncated.
+MAX_REQUEST_CHARS = 2_000
 
 
 @dataclass(frozen=True)
@@ -106,12 +126,32 @@ class _Parsed:
 
 
 def _short(value: Any, limit: int = 40) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _clip(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _stored(request: Any, limit: int) -> Any:
+    """The request as the log keeps it: itself when its JSON text is short, else that text cut.
+
+    >>> _stored({"x": 1.0}, 100), _stored({"x": "a" * 50}, 20)
+    ({'x': 1.0}, '{"x": "aaaaaaaaaaaa... (truncated from 59 characters)')
+    """
+    if isinstance(request, int | float | bool) or request is None:
+        return request
+    try:
+        text = json.dumps(request, default=str)
+    except (ValueError, TypeError, RecursionError):
+        text = _short(request, limit)
+    if len(text) <= limit:
+        return request
+    return f"{text[:limit]}... (truncated from {len(text)} characters)"
 
 
 def _norm(key: str) -> str:
@@ -150,6 +190,11 @@ class ModelService:
         (the same rule as :meth:`~mlsys_helpers.quality.ColumnSchema.check_value`).
     max_missing : float, default 0.5
         Largest share of missing fields the model is trusted with.
+    max_log : int, default :data:`MAX_LOG` (10,000)
+        The log keeps the newest ``max_log`` records; older ones are dropped and counted in
+        :attr:`n_dropped`, so memory stays bounded however long the service runs.
+    max_request_chars : int, default :data:`MAX_REQUEST_CHARS` (2,000)
+        A request whose JSON text is longer is stored as that text cut to this length.
     rng : None, int or Generator
         Draws the modelled latencies.
 
@@ -182,6 +227,8 @@ class ModelService:
         fallback_latency_ms: float = 1.0,
         range_margin: float = 0.1,
         max_missing: float = 0.5,
+        max_log: int = MAX_LOG,
+        max_request_chars: int = MAX_REQUEST_CHARS,
         rng: object = None,
     ) -> None:
         if not hasattr(model, "predict"):
@@ -198,6 +245,9 @@ class ModelService:
         ):
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
                 raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+        for name, value in (("max_log", max_log), ("max_request_chars", max_request_chars)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be an int >= 1, got {value!r}")
         if latency_budget_ms is not None and not (
             isinstance(latency_budget_ms, numbers.Real) and latency_budget_ms > 0
         ):
@@ -218,7 +268,9 @@ class ModelService:
         for name in self._columns:
             self._by_norm.setdefault(_norm(name), []).append(name)
         self._lock = threading.Lock()
-        self._log: list[LogRecord] = []
+        self.max_log, self.max_request_chars = int(max_log), int(max_request_chars)
+        self._log: deque[LogRecord] = deque(maxlen=self.max_log)
+        self._n_dropped = 0
         self._next_id = 0
 
     # ---------------------------------------------------------------- reading one request
@@ -249,7 +301,12 @@ class ModelService:
                 )
                 parsed.fatal = parsed.fatal or "unreadable field"
                 return np.nan
-            number = float(value)
+            try:
+                number = float(value)
+            except OverflowError:  # an int with hundreds of digits
+                parsed.problems.append(f"{name!r} is out of range: a number too large for a float")
+                parsed.fatal = parsed.fatal or "out of range"
+                return np.nan
             if math.isnan(number):
                 parsed.problems.append(f"missing {name!r} (left to the model's imputer)")
                 return np.nan
@@ -262,6 +319,16 @@ class ModelService:
             ):
                 parsed.problems.append(
                     f"{name!r}={number:g} outside training range [{column.min:g}, {column.max:g}]"
+                )
+                parsed.fatal = parsed.fatal or "out of range"
+            elif (
+                column.kind == "numeric"
+                and column.min is not None
+                and column.min >= 0
+                and number < 0
+            ):
+                parsed.problems.append(
+                    f"{name!r}={number:g} below 0, impossible here (training minimum {column.min:g})"
                 )
                 parsed.fatal = parsed.fatal or "out of range"
             if column.kind == "boolean" and number not in (0.0, 1.0):
@@ -284,7 +351,7 @@ class ModelService:
             return pd.NaT
         # categorical
         if isinstance(value, numbers.Real) and not isinstance(value, str):
-            text = str(value)
+            text = _short(value, 64)
             if column.categories is not None and text in column.categories:
                 parsed.problems.append(
                     f"converted {name!r} from {type(value).__name__} to {text!r}"
@@ -316,7 +383,7 @@ class ModelService:
         parsed = _Parsed()
         if not isinstance(request, dict):
             parsed.problems.append(f"request must be a JSON object, got {type(request).__name__}")
-            parsed.fatal = "not a JSON object"
+            parsed.fatal = NOTHING_READ
             parsed.values = dict.fromkeys(self._columns, np.nan)
             return parsed
         given: dict[str, Any] = {}
@@ -338,10 +405,20 @@ class ModelService:
                 parsed.problems.append(f"missing field {name!r} (left to the model's imputer)")
                 value = np.nan
             else:
-                value = self._read_value(column, given[name], parsed)
+                try:
+                    value = self._read_value(column, given[name], parsed)
+                except Exception as error:  # noqa: BLE001 - report on the field, keep the others
+                    parsed.problems.append(
+                        f"unreadable {name!r}: {type(error).__name__}: {_clip(str(error), 80)}"
+                    )
+                    parsed.fatal = parsed.fatal or "unreadable field"
+                    value = np.nan
             n_missing += value is np.nan or (isinstance(value, float) and math.isnan(value))
             parsed.values[name] = value
-        if self._columns and n_missing > self.max_missing * len(self._columns):
+        if self._columns and n_missing == len(self._columns):
+            parsed.problems.append("no field of the schema could be read")
+            parsed.fatal = NOTHING_READ
+        elif self._columns and n_missing > self.max_missing * len(self._columns):
             parsed.problems.append(f"too many missing fields ({n_missing} of {len(self._columns)})")
             parsed.fatal = parsed.fatal or "too many missing fields"
         return parsed
@@ -418,7 +495,7 @@ class ModelService:
             if timed_out[i]:
                 reason[i] = f"over latency budget ({model_ms[i]:.1f} ms > {budget:g} ms)"
                 latency[i] = budget + self.fallback_latency_ms
-        need = [i for i in range(n) if source[i] != "model"]
+        need = [i for i in range(n) if source[i] != "model" and reason[i] != NOTHING_READ]
         if need and self.fallback is not None:
             if hasattr(self.fallback, "predict"):
                 out, errors = self._call(self.fallback, [parsed[i].values for i in need])
@@ -438,6 +515,7 @@ class ModelService:
         with self._lock:
             first = self._next_id
             self._next_id += n
+            self._n_dropped += max(0, len(self._log) + n - self.max_log)
             responses = [
                 Response(
                     predictions[i],
@@ -453,7 +531,7 @@ class ModelService:
                 LogRecord(
                     r.request_id,
                     received,
-                    requests[i],
+                    _stored(requests[i], self.max_request_chars),
                     r.prediction,
                     r.source,
                     r.reason,
@@ -475,8 +553,9 @@ class ModelService:
         >>> from mlsys_helpers.train import RuleClassifier
         >>> train = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})
         >>> service = ModelService(RuleClassifier().fit(train, [0, 0, 1, 1]), schema=infer_schema(train))
-        >>> service.predict(["not", "a", "dict"]).source
-        'rejected'
+        >>> response = service.predict(["not", "a", "dict"])
+        >>> response.source, response.reason
+        ('rejected', 'nothing could be read')
         """
         return self._serve([request])[0]
 
@@ -536,7 +615,7 @@ class ModelService:
     # ---------------------------------------------------------------- the log
     @property
     def n_logged(self) -> int:
-        """Number of logged requests.
+        """Number of records in the log (at most ``max_log``; see :attr:`n_dropped`).
 
         Examples
         --------
@@ -551,6 +630,24 @@ class ModelService:
         """
         with self._lock:
             return len(self._log)
+
+    @property
+    def n_dropped(self) -> int:
+        """Number of records dropped from the full log (the log keeps the newest ``max_log``).
+
+        Examples
+        --------
+        >>> from mlsys_helpers.quality import infer_schema
+        >>> from mlsys_helpers.train import RuleClassifier
+        >>> train = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})
+        >>> rule = RuleClassifier().fit(train, [0, 0, 1, 1])
+        >>> service = ModelService(rule, schema=infer_schema(train), max_log=100)
+        >>> _ = service.predict_many([{"x": 1.0}] * 250)
+        >>> service.n_logged, service.n_dropped, service.log[0].request_id
+        (100, 150, 150)
+        """
+        with self._lock:
+            return self._n_dropped
 
     @property
     def log(self) -> tuple[LogRecord, ...]:
@@ -581,7 +678,8 @@ class ModelService:
 
         Columns: ``request_id, received`` (UTC timestamp), ``source, prediction, reason,
         n_problems, problems`` (joined with "; "), ``latency_ms`` (modelled), ``compute_ms``
-        (measured time spent in Python), ``cost``, ``request`` (the object received, not a copy).
+        (measured time spent in Python), ``cost``, ``request`` (the object received, not a copy,
+        or its JSON text cut to ``max_request_chars`` when longer).
 
         Examples
         --------
@@ -611,7 +709,7 @@ class ModelService:
         )
 
     def clear_log(self) -> None:
-        """Forget the log (request ids keep counting).
+        """Forget the log and the dropped count (request ids keep counting).
 
         Examples
         --------
@@ -627,6 +725,7 @@ class ModelService:
         """
         with self._lock:
             self._log.clear()
+            self._n_dropped = 0
 
 
 # ------------------------------------------------------------------ the bare endpoint (ch05)

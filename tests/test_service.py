@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlsys_helpers.quality import infer_schema
-from mlsys_helpers.service import SOURCES, ModelService, Response
+from mlsys_helpers.service import NOTHING_READ, SOURCES, ModelService, Response
 from mlsys_helpers.train import RuleClassifier
 from tests.test_serve import FEATURES, fit_models, make_frame
 
@@ -84,8 +84,9 @@ def test_repaired_request_gets_the_same_answer_as_the_clean_one(fitted):
         ({**CLEAN, "income": -80_000.0}, "out of range"),
         ({**CLEAN, "debt_ratio": 35.0}, "out of range"),  # sent in percent
         ({"region": "north"}, "too many missing fields"),
-        ([1, 2, 3], "not a JSON object"),
-        ("income=50000", "not a JSON object"),
+        ({**CLEAN, "income": 10**400}, "out of range"),  # OverflowError in float()
+        ({**CLEAN, "income": -1.0}, "out of range"),  # impossible: training minimum >= 0
+        ({**CLEAN, "debt_ratio": -0.05}, "out of range"),
     ],
 )
 def test_unsafe_requests_get_the_fallback_and_a_reason(fitted, request_, reason):
@@ -144,7 +145,7 @@ def test_without_fallback_unsafe_requests_are_rejected(fitted):
 def test_a_constant_fallback_is_returned_as_is(fitted):
     pipe, _, schema = fitted
     service = ModelService(pipe, schema=schema, fallback="refer to a human")
-    assert service.predict(None).prediction == "refer to a human"
+    assert service.predict({**CLEAN, "income": "n/a"}).prediction == "refer to a human"
 
 
 class Exploding:
@@ -183,7 +184,7 @@ def test_log_has_one_tidy_record_per_request(fitted):
         "latency_ms", "compute_ms", "cost", "request",
     ]  # fmt: skip
     assert log["request_id"].tolist() == [r.request_id for r in responses] == [0, 1, 2]
-    assert log["source"].tolist() == ["model", "fallback", "model"]
+    assert log["source"].tolist() == ["model", "rejected", "model"]
     assert log["request"].tolist() == requests
     assert log["n_problems"].tolist() == [0, 1, 1]
 
@@ -364,7 +365,7 @@ def test_fuzz_garbage_through_a_real_pipeline_and_rule(fitted):
         for request in batch:
             response = service.predict(request)
             assert_well_formed(response)
-            assert response.source != "rejected"
+            assert response.source != "rejected" or response.reason == NOTHING_READ
 
     serve_batch()
     assert service.n_logged == 300
@@ -415,3 +416,68 @@ def test_datetime_field_rejects_nat_and_junk():
     )
     for junk in (pd.NaT, "not a date", 3.5):
         assert any("when" in p for p in service.predict({"when": junk, "x": 30.0}).problems)
+
+
+@pytest.mark.parametrize("request_", [[1, 2, 3], None, "hello", {}, {"x": 1, "y": "z"}, 17])
+def test_nothing_readable_is_rejected_not_decided(fitted, request_):
+    # A caller must be able to tell: no decision, a rejected source and the reason.
+    response = service_for(fitted).predict(request_)
+    assert response.source == "rejected" and response.prediction is None
+    assert response.reason == NOTHING_READ
+
+
+def test_an_overflowing_number_is_reported_on_its_field_and_the_others_are_kept(fitted):
+    rule = fitted[1]
+    response = service_for(fitted).predict({**CLEAN, "income": 10**400, "debt_ratio": 0.9})
+    assert response.source == "fallback" and response.reason == "out of range"
+    assert any("'income' is out of range" in p for p in response.problems)
+    assert not any("internal error" in p for p in response.problems)
+    # the valid debt_ratio reached the fallback rule
+    assert response.prediction == rule.predict(pd.DataFrame({"debt_ratio": [0.9]}))[0]
+
+
+def test_a_negative_value_of_a_non_negative_column_is_reported(fitted):
+    response = service_for(fitted).predict({**CLEAN, "income": -1.0})
+    assert response.source == "fallback"
+    assert any("'income'=-1 below 0" in p for p in response.problems)
+
+
+def test_the_log_is_bounded_and_counts_what_it_dropped(fitted):
+    service = service_for(fitted, max_log=50)
+    service.predict_many([dict(CLEAN)] * 120)
+    assert service.n_logged == 50 and service.n_dropped == 70
+    assert service.log_frame()["request_id"].tolist() == list(range(70, 120))
+    service.clear_log()
+    assert (service.n_logged, service.n_dropped) == (0, 0)
+
+
+def test_large_requests_are_stored_truncated(fitted):
+    service = service_for(fitted, max_request_chars=500)
+    big = {**CLEAN, "comment": "x" * 60_000}
+    service.predict(big)
+    service.predict(dict(CLEAN))
+    stored = service.log_frame()["request"].tolist()
+    assert isinstance(stored[0], str) and len(stored[0]) < 600
+    assert stored[0].endswith("(truncated from 60072 characters)")
+    assert stored[1] == CLEAN
+
+
+def test_log_memory_stays_bounded_under_many_large_requests(fitted):
+    # Memory via the log's size, not timings: 3,000 requests, half of them 60 KB bodies.
+    service = service_for(fitted, max_log=200, max_request_chars=1_000)
+    big = {**CLEAN, "comment": "x" * 60_000}
+    for k in range(30):
+        service.predict_many([big if (k + i) % 2 else dict(CLEAN) for i in range(100)])
+    stored = sum(
+        len(json.dumps(r)) if not isinstance(r, str) else len(r)
+        for r in service.log_frame()["request"]
+    )
+    assert service.n_logged == 200 and service.n_dropped == 2_800
+    assert stored <= 200 * 1_100
+
+
+@pytest.mark.parametrize("name", ["max_log", "max_request_chars"])
+@pytest.mark.parametrize("value", [0, -1, 1.5, True])
+def test_log_bounds_are_validated(fitted, name, value):
+    with pytest.raises(ValueError, match=f"{name} must be an int >= 1"):
+        service_for(fitted, **{name: value})
