@@ -34,6 +34,7 @@ _MODULES = (
     "streaming",
     "adwin",
     "http",
+    "loadtest",
     "monitor",
     "loop",
     "plots",

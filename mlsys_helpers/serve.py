@@ -6,11 +6,12 @@
   another way online, and measure what that costs.
 * :class:`ModelService` validates every request against a :class:`~mlsys_helpers.quality.Schema`,
   repairs what it safely can, falls back when it cannot, models latency and cost, and logs
-  exactly one record per request. :func:`serve_http` (in :mod:`mlsys_helpers.http`, re-exported
-  here) puts it behind a real local HTTP endpoint and :func:`load_test` measures it.
+  exactly one record per request. :func:`make_app` / :func:`serve_http` (FastAPI + uvicorn, in
+  :mod:`mlsys_helpers.http`) put it behind a real local HTTP endpoint with Prometheus metrics,
+  and :func:`load_test` (locust, in :mod:`mlsys_helpers.loadtest`) measures it.
 
 The service itself lives in :mod:`mlsys_helpers.service` (its repairs are tabled there) and is
-re-exported here, with the HTTP helpers of :mod:`mlsys_helpers.http`.
+re-exported here, with the HTTP and load-test helpers.
 """
 
 from __future__ import annotations
@@ -24,8 +25,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlsys_helpers.http import LoadTestResult, Server, load_test, post_json, serve_http
-from mlsys_helpers.service import SOURCES, LogRecord, ModelService, Response, bare_predict
+from mlsys_helpers.http import (
+    Server,
+    ServiceMetrics,
+    make_app,
+    post_json,
+    request_model,
+    serve_http,
+)
+from mlsys_helpers.loadtest import LoadTestResult, load_test
+from mlsys_helpers.service import (
+    NOTHING_READ,
+    SOURCES,
+    LogRecord,
+    ModelService,
+    Response,
+    bare_predict,
+)
 from mlsys_helpers.train import TRUTH_COLUMNS, _check_frame, infer_task, score
 
 __all__ = [
@@ -34,15 +50,19 @@ __all__ = [
     "LoadTestResult",
     "LogRecord",
     "ModelService",
+    "NOTHING_READ",
     "Response",
     "SKEW_KINDS",
     "SOURCES",
     "Server",
+    "ServiceMetrics",
     "SkewResult",
     "corrupt_requests",
     "load_test",
+    "make_app",
     "measure_skew",
     "post_json",
+    "request_model",
     "serve_http",
     "training_serving_skew",
 ]
