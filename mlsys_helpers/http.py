@@ -49,6 +49,7 @@ __all__ = [
     "ServiceMetrics",
     "make_app",
     "post_json",
+    "post_many",
     "request_model",
     "serve_http",
 ]
@@ -724,3 +725,44 @@ def post_json(url: str, payload: Any, *, timeout: float = 10.0) -> tuple[int, An
             return response.status, raw.decode(errors="replace")
     finally:
         connection.close()
+
+
+def post_many(url: str, payloads: Any, *, timeout: float = 10.0) -> list[tuple[int, Any]]:
+    """POST payloads one after the other on one keep-alive connection; (status, JSON) each.
+
+    A connection the server closes (after a 413, say) is reopened for the next payload.
+
+    Examples
+    --------
+    >>> from mlsys_helpers.serve import ModelService
+    >>> from mlsys_helpers.quality import infer_schema
+    >>> from mlsys_helpers.train import RuleClassifier
+    >>> train = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})
+    >>> service = ModelService(RuleClassifier().fit(train, [0, 0, 1, 1]), schema=infer_schema(train))
+    >>> with serve_http(service, contract="strict") as server:
+    ...     answers = post_many(server.url + "/predict", [{"x": 2.5}, {"x": -4.0}])
+    >>> [status for status, _ in answers]
+    [200, 422]
+    """
+    host, port, path = _split_url(url)
+    if isinstance(payloads, dict | str | bytes):
+        raise TypeError("payloads must be a sequence of payloads; use post_json() for one")
+    headers = {"Content-Type": "application/json"}
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    answers = []
+    try:
+        for payload in payloads:
+            body = payload if isinstance(payload, bytes) else _json_bytes(payload)
+            connection.request("POST", path, body, headers)
+            response = connection.getresponse()
+            raw = response.read()
+            try:
+                answers.append((response.status, json.loads(raw or b"null")))
+            except ValueError:
+                answers.append((response.status, raw.decode(errors="replace")))
+            if response.will_close:
+                connection.close()
+                connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    finally:
+        connection.close()
+    return answers

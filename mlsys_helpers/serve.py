@@ -30,6 +30,7 @@ from mlsys_helpers.http import (
     ServiceMetrics,
     make_app,
     post_json,
+    post_many,
     request_model,
     serve_http,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "make_app",
     "measure_skew",
     "post_json",
+    "post_many",
     "request_model",
     "serve_http",
     "training_serving_skew",
