@@ -233,7 +233,8 @@ class ServiceMetrics:
     def record_monitor(self, report: pd.DataFrame) -> pd.DataFrame:
         """Push the latest window of a ``Monitor.run`` report into the drift gauges.
 
-        Returns the values pushed, one row per feature (``feature, statistic, drifted``).
+        Returns the values pushed, one row per feature (``feature, statistic, drifted``);
+        a NaN statistic (a feature the monitor did not test) is not pushed.
 
         Examples
         --------
@@ -253,6 +254,8 @@ class ServiceMetrics:
         with self._lock:
             for feature in features:
                 statistic = float(latest[f"{feature}_statistic"])
+                if math.isnan(statistic):  # not monitored (e.g. the score without a model)
+                    continue
                 drifted = bool(latest.get(f"{feature}_drifted", False))
                 self.drift.labels(feature=feature).set(statistic)
                 self.drifted.labels(feature=feature).set(int(drifted))

@@ -713,6 +713,75 @@ _ = mh.widgets.plot_dashboard(at_defaults)
 #    labels.
 
 # %% [markdown]
+# ## 9 · From verdicts to metrics: what the on-call engineer alerts on
+#
+# Nobody watches a notebook at 3 a.m. In production the monitor's verdicts become **metrics**
+# that a time-series database (Prometheus) scrapes from the service every few seconds, and
+# **alert rules** written in its query language (PromQL) page a person. Chapter 05's endpoint
+# serves them at `GET /metrics` through `mh.serve.ServiceMetrics` (built on prometheus-client):
+# request counts by outcome, fallbacks by reason, a latency histogram and, pushed from each
+# `Monitor.run` window with `record_monitor`, the latest drift statistic of every monitored
+# feature as a **gauge** (a value that goes up and down), with a 0/1 gauge for its verdict.
+#
+# A month of applications whose debt ratio shifts up by one standard deviation from 15 March,
+# watched in 5-day windows; each window's verdicts are pushed as they would be in production:
+
+# %%
+shifted = world.sample(
+    3000, start="2024-03-01", freq="15min", rng=SEED + 40,
+    drifts=mh.drift.Drift("covariate", start="2024-03-15", magnitude=1.0, column="debt_ratio"),
+)  # fmt: skip
+verdicts = mh.monitor.Monitor(reference, features=FEATURES, window="5D").run(shifted)
+metrics = mh.serve.ServiceMetrics()
+scraped = []
+for k in range(len(verdicts)):  # one push per window, one scrape after each
+    metrics.record_monitor(verdicts.iloc[: k + 1])
+    scraped.append(
+        {
+            "window start": verdicts["start"].iloc[k].date(),
+            "debt_ratio statistic": metrics.sample("mlsys_drift_statistic", feature="debt_ratio"),
+            "debt_ratio drifted": metrics.sample("mlsys_drift_detected", feature="debt_ratio"),
+            "features drifted": int(verdicts["n_drifted"].iloc[k]),
+        }
+    )
+pd.DataFrame(scraped).round(3)
+
+# %% [markdown]
+# The debt-ratio gauge jumps in the first window that starts after the change (the window of
+# 11 March holds only a day of it) and stays up; no other feature's verdict moves. Each gauge
+# is on its own test's scale (KS distance for numbers, chi-square for categories), so
+# dashboards compare a feature with its own past, never with another feature. What Prometheus
+# reads at `/metrics` after the last window (the drift lines only):
+
+# %%
+print("\n".join(
+    line for line in metrics.exposition().splitlines()
+    if line.startswith(("# HELP mlsys_drift_statistic", "mlsys_drift_statistic", "mlsys_drift_detected{feature=\"debt"))
+))  # fmt: skip
+
+# %% [markdown]
+# The alert rules an on-call engineer would write on these metrics (Prometheus alerting rules;
+# we do not run a Prometheus server here):
+#
+# ```yaml
+# - alert: InputDriftDebtRatio          # the monitor's verdict, held for two windows in a row
+#   expr: mlsys_drift_detected{feature="debt_ratio"} == 1
+#   for: 10d                            # two 5-day windows: section 3's "consecutive" rule
+# - alert: HighFallbackRate             # the service's health: more than 5 % not by the model
+#   expr: sum(rate(mlsys_requests_total{outcome!="model"}[10m]))
+#           / sum(rate(mlsys_requests_total[10m])) > 0.05
+#   for: 15m
+# - alert: SlowTail                     # p99 latency over the 100 ms budget of chapter 05
+#   expr: histogram_quantile(0.99, sum by (le) (rate(mlsys_request_seconds_bucket[5m]))) > 0.1
+#   for: 10m
+# ```
+#
+# Each rule encodes a lesson of this chapter: `for:` is the *consecutive windows* cure for alert
+# fatigue; the fallback rate watches the service layer, which speaks first; the tail, not the
+# median, is what users feel. The statistic's gauge is for the dashboard (how big is the
+# change?), the 0/1 verdict is for paging (is there a change at all?).
+
+# %% [markdown]
 # ## Key takeaways
 #
 # - Watch four layers: inputs, predictions, performance, service health. Only performance

@@ -268,6 +268,7 @@ def test_monitor_verdicts_become_drift_gauges():
             "income_drifted": [False, True],
             "debt_ratio_statistic": [0.02, 0.03],
             "debt_ratio_drifted": [False, False],
+            "prediction_statistic": [np.nan, np.nan],  # no model: nothing to push
             "alert": [False, True],
         }
     )
@@ -278,6 +279,7 @@ def test_monitor_verdicts_become_drift_gauges():
     assert samples[("mlsys_drift_detected", (("feature", "income"),))] == 1
     assert samples[("mlsys_drift_detected", (("feature", "debt_ratio"),))] == 0
     assert samples[("mlsys_monitor_alert", ())] == 1
+    assert ("mlsys_drift_statistic", (("feature", "prediction"),)) not in samples
 
 
 def test_each_app_has_its_own_registry(service):
