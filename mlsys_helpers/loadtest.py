@@ -1,7 +1,7 @@
 """Load-test a local endpoint with locust, run headless in its own process.
 
 :func:`load_test` writes the request bodies to a temporary file, runs ``locust --headless``
-(:mod:`mlsys_helpers._locustfile`) against the URL for a few seconds with ``users`` concurrent
+(:data:`LOCUSTFILE`) against the URL for a few seconds with ``users`` concurrent
 clients, and reads locust's JSON statistics back into a :class:`LoadTestResult`. Locust runs
 in a subprocess because it monkey-patches the standard library with gevent at import, which
 would break the threads and sockets of the calling process (a test session, a notebook kernel).
@@ -23,9 +23,54 @@ import numpy as np
 
 from mlsys_helpers.http import _json_bytes, _split_url
 
-__all__ = ["LoadTestResult", "load_test"]
+__all__ = ["LOCUSTFILE", "LoadTestResult", "load_test"]
 
-_LOCUSTFILE = Path(__file__).with_name("_locustfile.py")
+#: The locustfile :func:`load_test` writes next to the request bodies and runs. It is kept as
+#: text, never imported here: importing locust monkey-patches the standard library with gevent.
+LOCUSTFILE = '''\
+"""The locustfile :func:`mlsys_helpers.loadtest.load_test` runs (``locust --headless -f``).
+
+Each simulated user posts the request bodies of the JSON-lines file named by the environment
+variable ``MLSYS_LOAD_BODIES`` to ``MLSYS_LOAD_PATH``, in turn (user k starts at body k), with
+no wait between requests (a closed loop). A request fails when no HTTP answer arrives or the
+answer is a 5xx; a 4xx is the contract answering, not a failure of the server.
+Locust runs under gevent, which patches the standard library: that is why it runs in its own
+process, never inside the test session or a notebook kernel.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+from locust import FastHttpUser, constant, task
+
+with open(os.environ["MLSYS_LOAD_BODIES"], "rb") as _file:
+    BODIES = [line.rstrip(b"\\n") for line in _file if line.strip()]
+PATH = os.environ.get("MLSYS_LOAD_PATH", "/predict")
+_users = itertools.count()
+
+
+class Client(FastHttpUser):
+    """One client on one keep-alive connection."""
+
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        start = next(_users) % len(BODIES)
+        self.bodies = itertools.cycle(BODIES[start:] + BODIES[:start])
+
+    @task
+    def predict(self) -> None:
+        headers = {"Content-Type": "application/json"}
+        with self.client.post(
+            PATH, data=next(self.bodies), headers=headers, catch_response=True, name=PATH
+        ) as response:
+            if not response.status_code or response.status_code >= 500:
+                response.failure(f"status {response.status_code}")
+            else:
+                response.success()
+'''
 
 
 @dataclass(frozen=True)
@@ -135,9 +180,11 @@ def load_test(
     with tempfile.TemporaryDirectory(prefix="mlsys-locust-") as folder:
         body_file = Path(folder) / "bodies.jsonl"
         body_file.write_bytes(b"\n".join(bodies) + b"\n")
+        locustfile = Path(folder) / "locustfile.py"
+        locustfile.write_text(LOCUSTFILE)
         env = {**os.environ, "MLSYS_LOAD_BODIES": str(body_file), "MLSYS_LOAD_PATH": path}
         command = [
-            sys.executable, "-m", "locust", "-f", str(_LOCUSTFILE), "--headless",
+            sys.executable, "-m", "locust", "-f", str(locustfile), "--headless",
             "--host", host, "--users", str(users), "--spawn-rate", str(users),
             "--run-time", f"{max(1, round(seconds))}s", "--stop-timeout", "5",
             "--json", "--only-summary", "--loglevel", "ERROR", "--exit-code-on-error", "0",

@@ -194,7 +194,9 @@ class ModelService:
         The log keeps the newest ``max_log`` records; older ones are dropped and counted in
         :attr:`n_dropped`, so memory stays bounded however long the service runs.
     max_request_chars : int, default :data:`MAX_REQUEST_CHARS` (2,000)
-        A request whose JSON text is longer is stored as that text cut to this length.
+        A request whose JSON text is longer is stored as that text cut to this length. The
+        log's memory is then bounded by about ``max_log * (max_request_chars + 1 KB)``: some
+        30 MB at the defaults, whatever the traffic.
     rng : None, int or Generator
         Draws the modelled latencies.
 
