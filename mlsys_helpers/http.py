@@ -672,6 +672,7 @@ def serve_http(
         app,
         http=_deadline_protocol(float(request_timeout)),
         lifespan="off",
+        log_config=None,  # leave the process's logging configuration alone
         log_level="warning",
         access_log=False,
         limit_concurrency=max_connections,

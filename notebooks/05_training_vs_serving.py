@@ -497,8 +497,10 @@ print(
 # - **defensive**: any JSON reaches the service, which repairs, falls back and logs, as in
 #   section 3. Only a request with nothing readable is refused (422, source `rejected`).
 #
-# The strict contract is what `/docs` shows your callers, rendered from the OpenAPI document.
-# Here is its text, the contract your callers read:
+# The strict contract is what `/docs` shows your callers, rendered from the OpenAPI document
+# at `/openapi.json` (to browse it, run `python -m mlsys_helpers serve --contract strict` in a
+# terminal and open `http://127.0.0.1:8000/docs`; the page loads its JavaScript from a CDN, so
+# it needs a connection, the JSON does not). Here is its text, the contract your callers read:
 
 # %%
 endpoint = mh.serve.ModelService(boosting, schema=schema, fallback=rule, rng=SEED + 3)
@@ -529,9 +531,9 @@ print(f"strict:    HTTP {status}, {body['detail'][0]['loc']}: {body['detail'][0]
 # %%
 sample = stream["request"].iloc[:300].tolist()
 y_sample = y_test[:300]
-contract_rows = []
+contract_rows, replies = [], {}
 for name, server in {"strict": strict, "defensive": defensive}.items():
-    answers = mh.serve.post_many(server.url + "/predict", sample)
+    answers = replies[name] = mh.serve.post_many(server.url + "/predict", sample)
     decisions = [body.get("prediction") if status == 200 else None for status, body in answers]
     sources = [
         body.get("source", "refused") if status == 200 else "refused" for status, body in answers
@@ -548,12 +550,29 @@ contracts = pd.DataFrame(contract_rows).set_index("contract")
 contracts.round({"errors seen by callers %": 1, "fallback %": 1})
 
 # %% [markdown]
-# The strict contract is honest and simple: every corrupted request is refused at the edge, with
-# a message that tells the app team exactly which field is wrong. It costs accuracy *now*
-# (every refused request is an applicant without a decision) and pays off *later*, when the
-# app is fixed. The defensive service keeps answering and puts the problems in its log and its
-# metrics instead. Many teams run both: strict for new clients, defensive (with alerts on the
-# fallback rate) for the clients they cannot change quickly.
+# The strict contract refuses a request with a message that tells the app team exactly which
+# field is wrong. Which corruptions does it refuse? The share refused, by kind:
+
+# %%
+refused = pd.DataFrame(
+    {
+        "corruption": stream["corruption"].iloc[:300].to_numpy(),
+        "refused %": [100.0 * (status != 200) for status, _ in replies["strict"]],
+    }
+)
+refused.groupby("corruption")["refused %"].agg(["mean", "size"]).round(1).rename(
+    columns={"mean": "refused by strict %", "size": "requests"}
+)
+
+# %% [markdown]
+# A contract checks the *form* of a request, not its truth. It refuses what the pipeline would
+# have coped with (an extra field, an unseen category) and lets through a number sent as a
+# string (pydantic converts it) and most unit changes, which stay inside the range: the silent
+# failure passes the strict contract too. Each refusal costs accuracy *now* (an applicant
+# without a decision) and pays off *later*, when the app is fixed. The defensive service keeps
+# answering and puts the problems in its log and its metrics instead. Many teams run both:
+# strict for new clients, defensive (with alerts on the fallback rate) for the clients they
+# cannot change quickly.
 #
 # What an on-call engineer watches is `GET /metrics`, in the Prometheus text format
 # (prometheus-client): requests by outcome, fallbacks by reason and a latency histogram. The

@@ -311,3 +311,33 @@ def test_strict_contract_refuses_what_the_defensive_service_answers():
     assert any("'income'=-1 below 0" in p for p in body["problems"])
     status, body = strict["odd"]
     assert status == 422 and body["detail"][0]["loc"] == ["body", "income"]
+
+
+def test_the_strict_contract_checks_form_not_truth():
+    # Refused: extra fields and unseen categories (harmless to the pipeline) and every loud kind;
+    # accepted: numbers sent as strings, reordered fields and most unit changes (silent ones).
+    import json
+
+    for seed in SEEDS[:3]:
+        s = system(seed)
+        Request = mh.serve.request_model(s["schema"])
+        requests = mh.serve.corrupt_requests(s["test"], rate=0.3, columns=FEATURES, rng=seed + 1)
+
+        def accepted(request, Request=Request):
+            try:
+                Request.model_validate(json.loads(json.dumps(request)))
+            except ValueError:
+                return False
+            return True
+
+        share = (
+            requests.assign(ok=[accepted(r) for r in requests["request"]])
+            .groupby("corruption")["ok"]
+            .mean()
+        )
+        for kind in ("extra_field", "unseen_category", "missing_field", "renamed_field", "nan"):
+            assert share[kind] == 0, (seed, kind)
+        for kind in ("none", "string_number", "reordered_fields"):
+            # all but honest values just outside the range (as in the service, <= 0.5 %)
+            assert share[kind] >= 0.995, (seed, kind)
+        assert share["unit_change"] > 0.5, seed
