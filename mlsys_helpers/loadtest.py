@@ -78,7 +78,7 @@ class LoadTestResult:
     """What a load run measured (client side, by locust).
 
     ``n_errors`` counts requests with no HTTP answer (refused, reset, timed out) or a 5xx
-    answer; percentiles (ms) come from locust's response-time histogram (times rounded to 2
+    answer; ``throughput_rps`` is requests over the run time ``duration_s``; percentiles (ms) come from locust's response-time histogram (times rounded to 2
     significant digits above 100 ms); ``histogram`` is that histogram as (ms, count) pairs.
     """
 
@@ -204,12 +204,8 @@ def load_test(
         for ms, count in entry["response_times"].items():
             merged[float(ms)] = merged.get(float(ms), 0) + int(count)
     histogram = tuple(sorted(merged.items()))
-    if entries:
-        first = min(s["start_time"] for s in entries)
-        last = max(s["last_request_timestamp"] or first for s in entries)
-        duration = max(last - first, 1e-9)
-    else:
-        duration = float(seconds)
+    # locust's own requests/s: every request over the run time (all users start at once)
+    duration = float(max(1, round(seconds)))
     return LoadTestResult(
         n_requests=int(n),
         n_errors=int(errors),

@@ -376,6 +376,23 @@ def test_a_slow_sender_is_cut_by_the_request_deadline(service):
     assert cut
 
 
+def test_three_hundred_half_sent_requests_take_no_threads_and_block_no_one(service):
+    with serve_http(service, request_timeout=3.0) as server:
+        before = threading.active_count()
+        half = []
+        for _ in range(300):
+            sock = socket.create_connection((server.host, server.port), timeout=20)
+            sock.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+            half.append(sock)
+        assert post_json(server.url + "/predict", CLEAN)[0] == 200
+        grown = threading.active_count() - before
+        closed = sum(sock.recv(1) == b"" for sock in half)  # all cut by the request deadline
+        for sock in half:
+            sock.close()
+    assert grown <= 2  # at most the worker thread of the one real request, not one per client
+    assert closed == 300
+
+
 # --------------------------------------------------------------------- the server's handle
 def test_stop_closes_keep_alive_connections_and_frees_the_port(service):
     server = serve_http(service)
