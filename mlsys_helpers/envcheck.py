@@ -28,6 +28,7 @@ FALLBACK_REQUIREMENTS = (
     "pandas>=2.2,<4",
     "numpy>=1.26,<3",
     "scipy>=1.12,<2",
+    "pandera>=0.35,<0.36",
 )
 
 
