@@ -219,16 +219,15 @@ def _failure_cases(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
 
 # ------------------------------------------------------------- failure cases -> report rows
 def _validate_column(
-    series: pd.Series, spec: ColumnSchema, cases: pd.DataFrame, tol: dict[str, float]
+    series: pd.Series, spec: ColumnSchema, cases: dict[tuple[str, str], list], tol: dict[str, float]
 ) -> list[tuple]:
     rows: list[tuple] = []
     name = spec.name
-    failing = cases.loc[cases["column"] == name]
 
-    def failed(check: str) -> pd.Series:
-        return failing.loc[failing["check"] == check, "failure_case"]
+    def failed(check: str) -> list:
+        return cases.get((name, check), [])
 
-    type_ok = failed("type").empty
+    type_ok = not failed("type")
     rows.append(("type", name, type_ok, str(series.dtype), f"{spec.kind} ({spec.dtype})"))
     if not type_ok:
         return rows  # the other checks need the type
@@ -271,7 +270,7 @@ def _validate_column(
     if spec.categories is not None:
         unseen_values = failed("unseen_category")
         unseen = len(unseen_values) / len(values) if len(values) else 0.0
-        keys = _label_keys(pd.Series(list(unseen_values), dtype=object))
+        keys = _label_keys(pd.Series(unseen_values, dtype=object))
         examples = ", ".join(sorted(map(str, keys.unique()))[:5])
         rows.append(
             (
@@ -377,13 +376,17 @@ def validate(
         "duplicates": _check_tolerance(duplicate_tolerance, "duplicate_tolerance"),
     }
     cases = _failure_cases(frame, schema)
+    by_check = {
+        key: cases["failure_case"].to_numpy()[positions].tolist()
+        for key, positions in cases.groupby(["column", "check"], sort=False).indices.items()
+    }
     rows: list[tuple] = []
     for spec in schema.columns:
         if spec.name not in frame.columns:
             rows.append(("missing_column", spec.name, False, "absent", "present"))
             continue
         rows.append(("missing_column", spec.name, True, "present", "present"))
-        rows.extend(_validate_column(frame[spec.name], spec, cases, tol))
+        rows.extend(_validate_column(frame[spec.name], spec, by_check, tol))
     extra = cases.loc[cases["check"] == "column_in_schema", "column"].astype(str).tolist()
     for name in extra:
         rows.append(("extra_column", name, False, "present", "absent (not in schema)"))

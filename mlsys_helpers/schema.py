@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -108,7 +109,7 @@ class ColumnSchema:
             fail(f"kind must be one of {KINDS}, got {self.kind!r}")
         if (
             isinstance(self.null_rate, bool)
-            or not isinstance(self.null_rate, int | float)
+            or not isinstance(self.null_rate, numbers.Real)
             or not 0.0 <= self.null_rate <= 1.0
         ):
             fail(f"null_rate must be in [0, 1], got {self.null_rate!r}")
@@ -116,7 +117,7 @@ class ColumnSchema:
             value = getattr(self, key)
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
                 fail(f"{key} must be a number or None, got {value!r}")
             if not math.isfinite(float(value)):
                 fail(f"{key} must be finite, got {value!r}")
