@@ -547,7 +547,9 @@ def infer_schema(
     ``validate``'s ``finite`` check, it never widens the range). Hard bounds: a numeric column
     whose reference minimum is >= 0 gets ``lower_bound=0`` (money, counts, ratios: a negative
     value later is impossible, not unusual); anything else the data cannot tell (adult ages,
-    ratios capped at 1) comes from ``bounds`` or :meth:`Schema.with_bounds`.
+    ratios capped at 1) comes from ``bounds`` or :meth:`Schema.with_bounds`. The inferred bound is
+    a guess from the data: temperatures in deg C from a summer-only sample would get one too,
+    wrongly; remove it with ``bounds={"temperature": (None, None)}``.
 
     Parameters
     ----------

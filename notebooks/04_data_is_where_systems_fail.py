@@ -329,7 +329,9 @@ print(
 # system has them), then **edit** what the data cannot know. Inference already knows one kind
 # of hard bound: a column that was never negative in the trusted sample (income, debt ratio,
 # loan amount) gets a lower bound of 0, because a negative value later is *impossible*, not
-# unusual. That applicants are adults is domain knowledge: we add it by hand.
+# unusual. (It is a guess from the data: temperatures in °C from a summer-only sample would get
+# one too, wrongly, and you would remove it by hand.) That applicants are adults is domain
+# knowledge: we add it by hand.
 
 # %%
 schema = mh.quality.infer_schema(trusted, exclude=("drift_weight", "true_proba"))

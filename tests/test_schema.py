@@ -154,6 +154,16 @@ def test_a_column_never_negative_in_training_gets_a_hard_lower_bound_of_zero(sch
     assert spec.within_range(spec.min * 0.99, margin=0.1)
 
 
+def test_an_inferred_bound_can_be_removed_when_the_domain_allows_negatives():
+    summer = pd.DataFrame({"temperature": [15.4, 22.0, 31.5]})  # deg C, never below 0 in summer
+    inferred = infer_schema(summer)["temperature"]
+    assert inferred.lower_bound == 0.0
+    assert "below the hard lower bound 0" in inferred.check_value(-0.5, margin=1.0)
+    edited = infer_schema(summer, bounds={"temperature": (None, None)})["temperature"]
+    assert edited.lower_bound is None
+    assert edited.check_value(-0.5, margin=1.0) is None  # 15.4 - 1.0 * 16.1 = -0.7
+
+
 def test_a_column_with_negative_training_values_gets_no_lower_bound():
     spec = infer_schema(pd.DataFrame({"balance": [-20.0, 5.0, 40.0]}))["balance"]
     assert spec.lower_bound is None and spec.within_range(-25.0, margin=0.1)
