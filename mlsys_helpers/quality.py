@@ -1,23 +1,37 @@
 """Quality: know your data. Infer a schema from trusted data, then validate new data against it.
 
-:func:`infer_schema` (from :mod:`mlsys_helpers.schema`, re-exported here) learns, per column, its kind (numeric / categorical / boolean / datetime),
-range, allowed categories and their shares, null rate and uniqueness. :func:`validate` runs these
-checks on a new frame and returns a :class:`QualityReport`, one tidy row per check:
+:func:`infer_schema` (from :mod:`mlsys_helpers.schema`, re-exported here) learns, per column, its
+kind (numeric / categorical / boolean / datetime), range, hard bounds, allowed categories and their
+shares, null rate and uniqueness. :func:`validate` checks a new frame and returns a
+:class:`QualityReport`, one tidy row per check.
 
-====================  =====================================================================
-check                 fails when
-====================  =====================================================================
-``missing_column``    a schema column is absent
-``extra_column``      the frame has a column the schema does not know
-``type``              the column's dtype does not match the kind (e.g. numbers as strings)
-``null_rate``         null rate > reference null rate + ``null_tolerance``
-``range``             share of values outside the reference [min, max] > ``range_tolerance``
-``unseen_category``   share of values outside the known categories > ``unseen_tolerance``
-``label_mix``         some class share moved by more than ``mix_tolerance`` (absolute; skipped
-                      when the column has no values)
-``unique``            a column that was unique has repeated values
-``duplicates``        share of fully duplicated rows > reference share + ``duplicate_tolerance``
-====================  =====================================================================
+The value-by-value checks are pandera's: :meth:`Schema.to_pandera` builds a
+``pandera.pandas.DataFrameSchema`` and :func:`validate` runs it lazily (``lazy=True``: every
+failure case is collected, the first one does not stop the run). pandera has no notion of a
+*reference*, so what it lacks is done here on top of its failure cases: shares with tolerances
+(a few values outside the range), and the checks that compare with the reference frame (null
+rate, label mix, duplicates):
+
+====================  ========  =============================================================
+check                 by        fails when
+====================  ========  =============================================================
+``missing_column``    pandera   a schema column is absent
+``type``              pandera   the column's dtype does not match the kind (numbers as strings)
+``null_rate``         here      null rate > reference null rate + ``null_tolerance``
+``finite``            pandera   a numeric column holds +-inf (NaN is a missing value)
+``bounds``            pandera   any value lies outside the hard bounds (a negative income)
+``range``             pandera   share of values outside the reference [min, max] >
+                      + here    ``range_tolerance``
+``unseen_category``   pandera   share of values outside the known categories > ``unseen_tolerance``
+                      + here
+``label_mix``         here      some class share moved by more than ``mix_tolerance`` (absolute;
+                                skipped when the column has no values)
+``unique``            pandera   a column that was unique has repeated values
+``extra_column``      pandera   the frame has a column the schema does not know
+``duplicates``        here      share of fully duplicated rows > reference share +
+                                ``duplicate_tolerance``
+``rows``              pandera   the batch is empty (an export that silently wrote nothing)
+====================  ========  =============================================================
 
 The default tolerances are set so that a clean sample of a few thousand rows from the same
 distribution passes (practically always in our tests, see :func:`validate`) while each pathology of
@@ -43,6 +57,8 @@ __all__ = [
     "validate",
 ]
 
+_COLUMNS = ["check", "column", "passed", "observed", "expected"]
+
 
 # -------------------------------------------------------------------------------- validation
 @dataclass(frozen=True, eq=False)
@@ -54,6 +70,9 @@ class QualityReport:
     table : DataFrame
         Columns ``check``, ``column``, ``passed``, ``observed``, ``expected`` (the last two as
         readable strings). Frame-level checks have ``column == "*"``.
+    cases : DataFrame
+        pandera's failure cases: one row per failing value (``column``, ``check``,
+        ``failure_case``, ``index``); empty when pandera found nothing.
 
     Examples
     --------
@@ -61,9 +80,15 @@ class QualityReport:
     >>> report = validate(pd.DataFrame({"x": [2.0, 9.0, 2.5]}), infer_schema(reference))
     >>> report.passed, report.failures["check"].tolist()
     (False, ['range'])
+    >>> report.cases[["column", "check", "failure_case", "index"]].values.tolist()
+    [['x', 'range', 9.0, 1]]
     """
 
     table: pd.DataFrame = field(repr=False)
+    cases: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["column", "check", "failure_case", "index"]),
+        repr=False,
+    )
 
     @property
     def passed(self) -> bool:
@@ -82,7 +107,7 @@ class QualityReport:
         --------
         >>> reference = pd.DataFrame({"x": [1.0, 2.0, 3.0]})
         >>> print(validate(reference, infer_schema(reference)).summary())
-        all 6 checks passed
+        all 9 checks passed
         """
         failures = self.failures
         if failures.empty:
@@ -98,6 +123,7 @@ class QualityReport:
         return f"QualityReport(passed={self.passed}, checks={len(self.table)}, failed={len(self.failures)})"
 
 
+# ------------------------------------------------------------- the contract, as pandera checks
 def _type_ok(series: pd.Series, kind: str) -> bool:
     if kind == "numeric":
         return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
@@ -117,45 +143,135 @@ def _type_ok(series: pd.Series, kind: str) -> bool:
     return series.dtype == object and bool(values.map(lambda v: isinstance(v, str)).all())
 
 
-def _check_tolerance(value: object, argument: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{argument} must be a number in [0, 1], got {type(value).__name__}")
-    if not 0.0 <= float(value) <= 1.0:
-        raise ValueError(f"{argument} must be in [0, 1], got {value}")
-    return float(value)
+def _numbers(series: pd.Series) -> pd.Series:
+    """The column as floats (NaN where it cannot be read: the ``type`` check reports that)."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.astype(float)
+    return pd.Series(np.nan, index=series.index)
 
 
-def _validate_column(series: pd.Series, spec: ColumnSchema, tol: dict[str, float]) -> list[tuple]:
+def _column_checks(spec: ColumnSchema, reference_range: bool) -> list[Any]:
+    import pandera.pandas as pa
+
+    checks = [pa.Check(lambda s, kind=spec.kind: _type_ok(s, kind), name="type")]
+    if spec.kind == "numeric":
+        checks.append(pa.Check(lambda s: ~np.isinf(_numbers(s)), name="finite"))
+        if spec.lower_bound is not None or spec.upper_bound is not None:
+            low = -np.inf if spec.lower_bound is None else spec.lower_bound
+            high = np.inf if spec.upper_bound is None else spec.upper_bound
+            checks.append(pa.Check(lambda s, a=low, b=high: _inside(s, a, b), name="bounds"))
+        if reference_range and spec.min is not None and spec.max is not None:
+            checks.append(
+                pa.Check(lambda s, a=spec.min, b=spec.max: _inside(s, a, b), name="range")
+            )
+    if spec.categories is not None:
+        known = list(spec.categories)
+        checks.append(pa.Check(lambda s: _label_keys(s).isin(known), name="unseen_category"))
+    return checks
+
+
+def _inside(series: pd.Series, low: float, high: float) -> pd.Series:
+    """True where the value is in [low, high]; non-finite values are the ``finite`` check's."""
+    numbers = _numbers(series)
+    return ~np.isfinite(numbers) | ((numbers >= low) & (numbers <= high))
+
+
+def _to_pandera(schema: Schema, reference_range: bool = False) -> Any:
+    """See :meth:`Schema.to_pandera`."""
+    import pandera.pandas as pa
+
+    columns = {
+        spec.name: pa.Column(
+            None,
+            checks=_column_checks(spec, reference_range),
+            nullable=spec.null_rate > 0,
+            unique=spec.unique,
+            report_duplicates="exclude_first",
+            name=spec.name,
+        )
+        for spec in schema.columns
+    }
+    for name in schema.ignored:
+        columns[name] = pa.Column(None, nullable=True, required=False, name=name)
+    return pa.DataFrameSchema(
+        columns,
+        checks=[pa.Check(lambda frame: len(frame) > 0, name="rows")],
+        strict=True,
+        name="training schema",
+    )
+
+
+def _failure_cases(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """pandera's failure cases of ``frame`` (lazy validation: all of them)."""
+    import pandera.errors
+
+    try:
+        _to_pandera(schema, reference_range=True).validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        cases = cases.assign(column=cases["column"].astype(object))
+        presence = cases["check"].isin(["column_in_dataframe", "column_in_schema"])
+        cases.loc[presence, "column"] = cases.loc[presence, "failure_case"]
+        cases.loc[cases["column"].isna(), "column"] = "*"
+        return cases[["column", "check", "failure_case", "index"]].reset_index(drop=True)
+    return pd.DataFrame(columns=["column", "check", "failure_case", "index"])
+
+
+# ------------------------------------------------------------- failure cases -> report rows
+def _validate_column(
+    series: pd.Series, spec: ColumnSchema, cases: dict[tuple[str, str], list], tol: dict[str, float]
+) -> list[tuple]:
     rows: list[tuple] = []
     name = spec.name
-    if not _type_ok(series, spec.kind):
-        rows.append(("type", name, False, str(series.dtype), f"{spec.kind} ({spec.dtype})"))
-        return rows
-    rows.append(("type", name, True, str(series.dtype), f"{spec.kind} ({spec.dtype})"))
+
+    def failed(check: str) -> list:
+        return cases.get((name, check), [])
+
+    type_ok = not failed("type")
+    rows.append(("type", name, type_ok, str(series.dtype), f"{spec.kind} ({spec.dtype})"))
+    if not type_ok:
+        return rows  # the other checks need the type
     values = series.dropna()
     null_rate = float(series.isna().mean()) if len(series) else 0.0
     limit = spec.null_rate + tol["null"]
     rows.append(("null_rate", name, null_rate <= limit, f"{null_rate:.3f}", f"<= {limit:.3f}"))
-    if spec.kind == "numeric" and spec.min is not None and spec.max is not None:
+    if spec.kind == "numeric":
         numbers = values.to_numpy(dtype=float)
-        outside = (
-            float(np.mean((numbers < spec.min) | (numbers > spec.max))) if len(numbers) else 0.0
-        )
+        finite = numbers[np.isfinite(numbers)]
+        seen = f" (seen {finite.min():g} to {finite.max():g})" if len(finite) else ""
+        infinite = len(failed("finite"))
         rows.append(
-            (
-                "range",
-                name,
-                outside <= tol["range"],
-                f"{outside:.3f} outside [{spec.min:g}, {spec.max:g}]"
-                + (f" (seen {numbers.min():g} to {numbers.max():g})" if len(numbers) else ""),
-                f"<= {tol['range']:.3f} outside",
-            )
+            ("finite", name, infinite == 0, f"{infinite} non-finite values", "0 non-finite")
         )
+        if spec.lower_bound is not None or spec.upper_bound is not None:
+            low = "-inf" if spec.lower_bound is None else f"{spec.lower_bound:g}"
+            high = "inf" if spec.upper_bound is None else f"{spec.upper_bound:g}"
+            outside = len(failed("bounds"))
+            rows.append(
+                (
+                    "bounds",
+                    name,
+                    outside == 0,
+                    f"{outside} outside hard bounds [{low}, {high}]{seen}",
+                    "0 outside",
+                )
+            )
+        if spec.min is not None and spec.max is not None:
+            share = len(failed("range")) / len(finite) if len(finite) else 0.0
+            rows.append(
+                (
+                    "range",
+                    name,
+                    share <= tol["range"],
+                    f"{share:.3f} outside [{spec.min:g}, {spec.max:g}]{seen}",
+                    f"<= {tol['range']:.3f} outside",
+                )
+            )
     if spec.categories is not None:
-        keys = _label_keys(values)
-        unseen_mask = ~keys.isin(spec.categories)
-        unseen = float(unseen_mask.mean()) if len(keys) else 0.0
-        examples = ", ".join(sorted(map(str, keys[unseen_mask].unique()))[:5])
+        unseen_values = failed("unseen_category")
+        unseen = len(unseen_values) / len(values) if len(values) else 0.0
+        keys = _label_keys(pd.Series(unseen_values, dtype=object))
+        examples = ", ".join(sorted(map(str, keys.unique()))[:5])
         rows.append(
             (
                 "unseen_category",
@@ -181,11 +297,19 @@ def _validate_column(series: pd.Series, spec: ColumnSchema, tol: dict[str, float
                 )
             )
     if spec.unique:
-        repeated = int(values.duplicated().sum())
+        repeated = len(failed("field_uniqueness"))
         rows.append(
             ("unique", name, repeated == 0, f"{repeated} repeated values", "0 repeated values")
         )
     return rows
+
+
+def _check_tolerance(value: object, argument: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{argument} must be a number in [0, 1], got {type(value).__name__}")
+    if not 0.0 <= float(value) <= 1.0:
+        raise ValueError(f"{argument} must be in [0, 1], got {value}")
+    return float(value)
 
 
 def validate(
@@ -200,18 +324,22 @@ def validate(
 ) -> QualityReport:
     """Check ``frame`` against ``schema``; see the module docstring for the list of checks.
 
-    All tolerances are absolute shares in [0, 1]. ``null_rate`` and ``duplicates`` only fail on
-    *increases* over the reference. ``label_mix`` compares each category share with the reference
-    share (largest absolute difference): with a few thousand rows per side the sampling error is
-    about 0.01-0.015, so the default 0.05 rarely raises a false alarm (300 of 300 clean 3000-row
-    pairs of a loan-like frame passed in our tests, but only about 90 % of 1000-row pairs: loosen
-    ``mix_tolerance`` for small batches, tighten it for large ones). Autocorrelated time series
-    (weather regimes lasting days) carry less information than their row count: 97 of 100 clean
-    3000-hour pairs of ``world.BikeWorld`` passed; ``mix_tolerance=0.08`` made it 100.
-    ``range`` allows 2 % of values outside the reference [min, max] (a clean value falls outside
-    with probability about 2 / n, more for drifting seasonal series), so a few wild values slip
-    through: screen single values with :meth:`ColumnSchema.check_value`.
+    Runs the pandera contract (:meth:`Schema.to_pandera`) lazily, then turns its failure cases
+    into one row per check, applying the tolerances. All tolerances are absolute shares in
+    [0, 1]. ``null_rate`` and ``duplicates`` only fail on *increases* over the reference.
+    ``label_mix`` compares each category share with the reference share (largest absolute
+    difference): with a few thousand rows per side the sampling error is about 0.01-0.015, so the
+    default 0.05 rarely raises a false alarm (300 of 300 clean 3000-row pairs of a loan-like frame
+    passed in our tests, but only about 90 % of 1000-row pairs: loosen ``mix_tolerance`` for
+    small batches, tighten it for large ones). Autocorrelated time series (weather regimes
+    lasting days) carry less information than their row count: 97 of 100 clean 3000-hour pairs
+    of ``world.BikeWorld`` passed; ``mix_tolerance=0.08`` made it 100.
+    ``range`` allows 2 % of the finite values outside the reference [min, max] (a clean value
+    falls outside with probability about 2 / n, more for drifting seasonal series), so a few wild
+    values slip through: screen single values with :meth:`ColumnSchema.check_value`. ``bounds``
+    and ``finite`` tolerate nothing: an impossible value is a problem however rare.
     A column with the wrong type gets only its ``type`` row (the other checks need the type).
+    An empty frame fails ``rows``: a batch with nothing in it is a broken export, not a clean one.
 
     Parameters
     ----------
@@ -231,11 +359,15 @@ def validate(
     >>> report = validate(served, schema, mix_tolerance=1.0)
     >>> report.failures[["check", "column"]].values.tolist()
     [['type', 'income'], ['unseen_category', 'region']]
+    >>> validate(reference.assign(income=[30.0, -1.0, 60.0, 52.0]), schema).failures["check"].tolist()
+    ['bounds', 'range']
     """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     if not isinstance(schema, Schema):
         raise TypeError(f"schema must be a Schema (see infer_schema), got {type(schema).__name__}")
+    if not frame.columns.is_unique:
+        raise ValueError("frame has duplicated column names")
     tol = {
         "null": _check_tolerance(null_tolerance, "null_tolerance"),
         "range": _check_tolerance(range_tolerance, "range_tolerance"),
@@ -243,15 +375,19 @@ def validate(
         "mix": _check_tolerance(mix_tolerance, "mix_tolerance"),
         "duplicates": _check_tolerance(duplicate_tolerance, "duplicate_tolerance"),
     }
+    cases = _failure_cases(frame, schema)
+    by_check = {
+        key: cases["failure_case"].to_numpy()[positions].tolist()
+        for key, positions in cases.groupby(["column", "check"], sort=False).indices.items()
+    }
     rows: list[tuple] = []
     for spec in schema.columns:
         if spec.name not in frame.columns:
             rows.append(("missing_column", spec.name, False, "absent", "present"))
             continue
         rows.append(("missing_column", spec.name, True, "present", "present"))
-        rows.extend(_validate_column(frame[spec.name], spec, tol))
-    known = set(schema.names) | set(schema.ignored)
-    extra = [str(c) for c in frame.columns if c not in known]
+        rows.extend(_validate_column(frame[spec.name], spec, by_check, tol))
+    extra = cases.loc[cases["check"] == "column_in_schema", "column"].astype(str).tolist()
     for name in extra:
         rows.append(("extra_column", name, False, "present", "absent (not in schema)"))
     if not extra:
@@ -262,9 +398,11 @@ def validate(
     rows.append(
         ("duplicates", "*", duplicate_rate <= limit, f"{duplicate_rate:.3f}", f"<= {limit:.3f}")
     )
-    table = pd.DataFrame(rows, columns=["check", "column", "passed", "observed", "expected"])
+    empty = bool((cases["check"] == "rows").any())
+    rows.append(("rows", "*", not empty, f"{len(frame)} rows", ">= 1 row"))
+    table = pd.DataFrame(rows, columns=_COLUMNS)
     table["passed"] = table["passed"].astype(bool)
-    return QualityReport(table=table)
+    return QualityReport(table=table, cases=cases)
 
 
 def check_freshness(
@@ -327,6 +465,6 @@ def check_freshness(
         passed = bool(age <= max_age)
         observed = f"newest {newest:%Y-%m-%d}, {age.days} days old"
     row = ("freshness", time_column, passed, observed, f"<= {max_age.days} days old")
-    table = pd.DataFrame([row], columns=["check", "column", "passed", "observed", "expected"])
+    table = pd.DataFrame([row], columns=_COLUMNS)
     table["passed"] = table["passed"].astype(bool)
     return QualityReport(table=table)

@@ -1,10 +1,22 @@
 """Schemas: what each column of trusted (reference) data looked like.
 
 :func:`infer_schema` learns, per column, its kind (numeric / categorical / boolean / datetime),
-range, allowed categories and their shares, null rate and uniqueness, as a :class:`Schema` of
-:class:`ColumnSchema` (JSON round trip with :meth:`Schema.to_json` / :meth:`Schema.from_json`).
-:func:`mlsys_helpers.quality.validate` checks new data against it, and the model service
-screens single request fields with :meth:`ColumnSchema.check_value`.
+range, hard bounds, allowed categories and their shares, null rate and uniqueness, as a
+:class:`Schema` of :class:`ColumnSchema` (JSON round trip with :meth:`Schema.to_dict` /
+:meth:`Schema.from_dict`, which refuses inconsistent schemas). :meth:`Schema.to_pandera` turns it
+into a pandera ``DataFrameSchema`` (the contract a frame must meet, value by value);
+:func:`mlsys_helpers.quality.validate` runs that contract plus the reference-aware checks pandera
+lacks, and the model service screens single request fields with :meth:`ColumnSchema.check_value`.
+
+Two kinds of numeric limits:
+
+* the **reference range** ``[min, max]``: what the trusted data held (finite values only). New
+  data may stray a little outside it (widen it with ``margin``, tolerate a share of values
+  outside it in ``validate``);
+* the **hard bounds** ``[lower_bound, upper_bound]``: what is physically possible (money and
+  ratios are never negative, applicants are adults). No margin ever widens them and no tolerance
+  forgives a value outside them. ``infer_schema`` gives a column whose reference minimum is >= 0
+  the lower bound 0; the rest is domain knowledge: edit with :meth:`Schema.with_bounds`.
 
 These names are re-exported by :mod:`mlsys_helpers.quality`; import them from there.
 """
@@ -13,8 +25,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -41,7 +54,8 @@ class ColumnSchema:
     null_rate : float
         Share of missing values in the reference.
     min, max : float or None
-        Reference range of numeric columns (None for other kinds).
+        Reference range of numeric columns: the smallest and largest *finite* reference value
+        (None for other kinds).
     categories : tuple of str or None
         Allowed values of categorical and boolean columns and of class-label columns
         (None when the set is open: more than ``max_categories`` values, e.g. an identifier).
@@ -49,12 +63,27 @@ class ColumnSchema:
         All non-missing reference values were distinct (identifiers, timestamps).
     shares : tuple of float or None
         Share of each of ``categories`` among non-missing reference values (the label mix).
+    lower_bound, upper_bound : float or None
+        Hard bounds of numeric columns (None: unbounded on that side). They must contain the
+        reference range.
+
+    Raises
+    ------
+    ValueError
+        For an inconsistent column (unknown kind, ``min > max``, a non-finite range, bounds
+        that exclude the reference range, ...); the message names the column.
 
     Examples
     --------
-    >>> column = ColumnSchema("age", "numeric", "int64", 0.0, 18.0, 90.0)
+    >>> column = ColumnSchema("age", "numeric", "int64", 0.0, 18.0, 90.0, lower_bound=18.0)
     >>> column.check_value(35) is None, column.check_value("35")
     (True, "expected a number for 'age', got str '35'")
+    >>> column.check_value(12, margin=0.5)
+    "'age'=12 is below the hard lower bound 18"
+    >>> ColumnSchema("age", "numeric", "int64", min=90.0, max=18.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: column 'age': min (90) > max (18)
     """
 
     name: str
@@ -66,29 +95,83 @@ class ColumnSchema:
     categories: tuple[str, ...] | None = None
     unique: bool = False
     shares: tuple[float, ...] | None = None
+    lower_bound: float | None = None
+    upper_bound: float | None = None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"column name must be a non-empty str, got {self.name!r}")
+
+        def fail(problem: str) -> None:
+            raise ValueError(f"column {self.name!r}: {problem}")
+
         if self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
-        if not 0.0 <= self.null_rate <= 1.0:
-            raise ValueError(f"null_rate must be in [0, 1], got {self.null_rate}")
+            fail(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if (
+            isinstance(self.null_rate, bool)
+            or not isinstance(self.null_rate, numbers.Real)
+            or not 0.0 <= self.null_rate <= 1.0
+        ):
+            fail(f"null_rate must be in [0, 1], got {self.null_rate!r}")
+        for key in ("min", "max", "lower_bound", "upper_bound"):
+            value = getattr(self, key)
+            if value is None:
+                continue
+            if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+                fail(f"{key} must be a number or None, got {value!r}")
+            if not math.isfinite(float(value)):
+                fail(f"{key} must be finite, got {value!r}")
+            if self.kind != "numeric":
+                fail(f"{key} is only allowed for numeric columns, not {self.kind!r}")
+            object.__setattr__(self, key, float(value))
+        low, high = self.min, self.max
+        lower, upper = self.lower_bound, self.upper_bound
+        if low is not None and high is not None and low > high:
+            fail(f"min ({low:g}) > max ({high:g})")
+        if lower is not None and upper is not None and lower > upper:
+            fail(f"lower_bound ({lower:g}) > upper_bound ({upper:g})")
+        if lower is not None and low is not None and low < lower:
+            fail(f"min ({low:g}) is below the hard lower bound ({lower:g})")
+        if upper is not None and high is not None and high > upper:
+            fail(f"max ({high:g}) is above the hard upper bound ({upper:g})")
         if self.categories is not None:
             object.__setattr__(self, "categories", tuple(str(c) for c in self.categories))
         if self.shares is not None:
             object.__setattr__(self, "shares", tuple(float(s) for s in self.shares))
             if self.categories is None or len(self.shares) != len(self.categories):
-                raise ValueError("shares must have one entry per category")
+                fail("shares must have one entry per category")
+            if not all(0.0 <= share <= 1.0 for share in self.shares):
+                fail(f"shares must lie in [0, 1], got {self.shares}")
 
-    def within_range(self, number: float, *, margin: float = 0.0) -> bool:
-        """Whether ``number`` lies in the reference [min, max] widened by ``margin`` times its span
-        on each side (True when the column has no range).
+    def out_of_bounds(self, number: float) -> str | None:
+        """Which hard bound ``number`` breaks (``"lower"``/``"upper"``), or None.
 
         Examples
         --------
-        >>> column = ColumnSchema("age", "numeric", "float64", min=20.0, max=60.0)
+        >>> ColumnSchema("income", "numeric", "float64", lower_bound=0.0).out_of_bounds(-1.0)
+        'lower'
+        """
+        if self.lower_bound is not None and number < self.lower_bound:
+            return "lower"
+        if self.upper_bound is not None and number > self.upper_bound:
+            return "upper"
+        return None
+
+    def within_range(self, number: float, *, margin: float = 0.0) -> bool:
+        """Whether ``number`` lies in the reference [min, max] widened by ``margin`` times its span
+        on each side, and inside the hard bounds (which no margin widens). True when the column
+        has neither range nor bounds.
+
+        Examples
+        --------
+        >>> column = ColumnSchema("age", "numeric", "float64", min=20.0, max=60.0, lower_bound=18.0)
         >>> column.within_range(65.0), column.within_range(65.0, margin=0.25)
         (False, True)
+        >>> column.within_range(12.0, margin=0.25)  # 20 - 0.25 * 40 = 10, but adults are >= 18
+        False
         """
+        if self.out_of_bounds(number) is not None:
+            return False
         if self.min is None or self.max is None:
             return True
         slack = margin * (self.max - self.min)
@@ -98,7 +181,8 @@ class ColumnSchema:
         """Describe what is wrong with one scalar value, or return None if it looks fine.
 
         Used by the serving side to screen a single request field. Missing values are a problem
-        only if the reference had none. Numbers must lie in the reference [min, max], widened by
+        only if the reference had none. Numbers must lie inside the hard bounds (no margin), and
+        in the reference [min, max], widened by
         ``margin`` times its span on each side (default 0: a clean value falls outside the range
         of n reference values with probability about 2 / n; widen it if that is too strict, but
         a fraction of the span is loose on the short side of a skewed column).
@@ -139,6 +223,10 @@ class ColumnSchema:
                 return f"non-finite value {value!r} for {self.name!r}"
             if self.categories is not None and _label_key(value) not in self.categories:
                 return f"unseen class {value!r} for {self.name!r} (known: {', '.join(self.categories)})"
+            side = self.out_of_bounds(float(value))
+            if side is not None:
+                bound = self.lower_bound if side == "lower" else self.upper_bound
+                return f"{self.name!r}={value!r} is {'below' if side == 'lower' else 'above'} the hard {side} bound {bound:g}"
             if not self.within_range(float(value), margin=margin):
                 return f"{self.name!r}={value!r} is out of range [{self.min:g}, {self.max:g}]"
             return None
@@ -214,6 +302,76 @@ class Schema:
     def __contains__(self, name: object) -> bool:
         return name in self.names
 
+    def with_bounds(self, bounds: Mapping[str, tuple[float | None, float | None]]) -> Schema:
+        """A copy with the hard bounds of some numeric columns replaced (domain knowledge).
+
+        Parameters
+        ----------
+        bounds : mapping of column name to (lower, upper)
+            None leaves that side unbounded. The bounds must contain the reference range.
+
+        Examples
+        --------
+        >>> schema = infer_schema(pd.DataFrame({"age": [23, 41, 67], "income": [-2.0, 3.0, 5.0]}))
+        >>> schema["age"].lower_bound, schema["income"].lower_bound  # inferred: min >= 0 -> 0
+        (0.0, None)
+        >>> adults = schema.with_bounds({"age": (18, 120)})
+        >>> adults["age"].lower_bound, adults["age"].upper_bound
+        (18.0, 120.0)
+        """
+        if not isinstance(bounds, Mapping):
+            raise TypeError(
+                f"bounds must be a mapping of column name to (lower, upper), got {type(bounds).__name__}"
+            )
+        edited = {}
+        for name, pair in bounds.items():
+            column = self[name]
+            if not isinstance(pair, tuple | list) or len(pair) != 2:
+                raise ValueError(f"bounds[{name!r}] must be a (lower, upper) pair, got {pair!r}")
+            if column.kind != "numeric":
+                raise ValueError(
+                    f"bounds[{name!r}]: only numeric columns have bounds, {name!r} is {column.kind}"
+                )
+            edited[name] = replace(column, lower_bound=pair[0], upper_bound=pair[1])
+        return replace(self, columns=tuple(edited.get(c.name, c) for c in self.columns))
+
+    def to_pandera(self, *, reference_range: bool = False) -> Any:
+        """The value-by-value contract of this schema as a pandera ``DataFrameSchema``.
+
+        One ``pandera.Column`` per schema column, with the checks that hold for every single
+        value: ``type`` (the kind), ``finite`` (no +-inf), ``bounds`` (the hard bounds),
+        ``unseen_category`` (known categories or classes) and uniqueness; at frame level,
+        ``rows`` (the batch is not empty) and ``strict`` (no column the schema does not know;
+        ignored columns are optional and unchecked). Missing values are allowed (their *rate*
+        is compared with the reference by :func:`~mlsys_helpers.quality.validate`).
+
+        The reference ``[min, max]`` is not a rule for single values (a clean sample's extremes
+        fall outside the old sample's), so it is a check only with ``reference_range=True``;
+        ``validate`` uses that and tolerates a share of failures. pandera has no notion of a
+        reference frame: null rate, label mix and duplicates are compared in ``validate``.
+
+        Parameters
+        ----------
+        reference_range : bool, default False
+            Add a ``range`` check on the reference [min, max] of numeric columns.
+
+        Returns
+        -------
+        pandera.pandas.DataFrameSchema
+
+        Examples
+        --------
+        >>> schema = infer_schema(pd.DataFrame({"income": [30.0, 45.0], "region": ["n", "s"]}))
+        >>> contract = schema.to_pandera()
+        >>> sorted(contract.columns), [check.name for check in contract.columns["income"].checks]
+        (['income', 'region'], ['type', 'finite', 'bounds'])
+        >>> contract.validate(pd.DataFrame({"income": [99.0], "region": ["s"]})).shape
+        (1, 2)
+        """
+        from mlsys_helpers.quality import _to_pandera
+
+        return _to_pandera(self, reference_range=reference_range)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict (lists instead of tuples, plain floats).
 
@@ -242,16 +400,32 @@ class Schema:
     def from_dict(cls, data: dict[str, Any]) -> Schema:
         """Rebuild a schema from :meth:`to_dict` output.
 
+        Inconsistent schemas are refused with a message naming the column (the checks of
+        :class:`ColumnSchema`), so a hand-edited file cannot silently disable a check.
+
         Examples
         --------
         >>> Schema.from_dict({"columns": [{"name": "x", "kind": "numeric", "dtype": "float64"}]}).names
         ('x',)
+        >>> Schema.from_dict({"columns": [{"name": "x", "kind": "number", "dtype": "float64"}]})
+        Traceback (most recent call last):
+        ...
+        ValueError: column 'x': kind must be one of ('numeric', 'categorical', 'boolean', 'datetime'), got 'number'
         """
         if not isinstance(data, dict) or "columns" not in data:
             raise ValueError("data must be a dict with a 'columns' list (from Schema.to_dict)")
+        fields = set(ColumnSchema.__dataclass_fields__)
         columns = []
-        for entry in data["columns"]:
+        for position, entry in enumerate(data["columns"]):
+            if not isinstance(entry, dict) or "name" not in entry:
+                raise ValueError(f"columns[{position}] must be a dict with a 'name', got {entry!r}")
             entry = dict(entry)
+            unknown = sorted(set(entry) - fields)
+            if unknown:
+                raise ValueError(f"column {entry['name']!r}: unknown fields {unknown}")
+            missing = sorted({"kind", "dtype"} - set(entry))
+            if missing:
+                raise ValueError(f"column {entry['name']!r}: missing fields {missing}")
             for key in ("categories", "shares"):
                 if entry.get(key) is not None:
                     entry[key] = tuple(entry[key])
@@ -319,11 +493,15 @@ def _infer_column(series: pd.Series, *, labels: Sequence[str], max_classes: int)
     unique = bool(len(values) >= 2 and values.is_unique and kind != "boolean")
     low = high = None
     categories = shares = None
+    lower = None
     if kind == "numeric":
-        if len(values):
-            low, high = float(values.min()), float(values.max())
+        numbers = values.to_numpy(dtype=float)
+        finite = numbers[np.isfinite(numbers)]  # +-inf is its own check, never part of a range
+        if len(finite):
+            low, high = float(finite.min()), float(finite.max())
+            lower = 0.0 if low >= 0 else None
         unique = unique and not pd.api.types.is_float_dtype(series)
-        integral = len(values) > 0 and bool(np.all(np.mod(values.to_numpy(dtype=float), 1) == 0))
+        integral = 0 < len(finite) == len(numbers) and bool(np.all(np.mod(finite, 1) == 0))
         if series.name in labels and integral and values.nunique() <= max_classes:
             categories = tuple(sorted({_label_key(v) for v in values.unique()}, key=float))
     elif kind == "boolean":
@@ -344,6 +522,7 @@ def _infer_column(series: pd.Series, *, labels: Sequence[str], max_classes: int)
         categories=categories,
         unique=unique,
         shares=shares,
+        lower_bound=lower,
     )
 
 
@@ -353,6 +532,7 @@ def infer_schema(
     exclude: Sequence[str] = (),
     labels: Sequence[str] = ("target",),
     max_categories: int = _MAX_CATEGORIES,
+    bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
 ) -> Schema:
     """Learn a :class:`Schema` from a trusted reference frame.
 
@@ -363,6 +543,14 @@ def infer_schema(
     than ``max_categories`` values (an identifier, free text) gets an open category set (None). Float columns are never marked unique (continuous values are distinct by
     accident). Datetime columns get no range: time moves on, new data is always "out of range".
 
+    Numeric ranges come from finite values only (an inf in the reference is reported by
+    ``validate``'s ``finite`` check, it never widens the range). Hard bounds: a numeric column
+    whose reference minimum is >= 0 gets ``lower_bound=0`` (money, counts, ratios: a negative
+    value later is impossible, not unusual); anything else the data cannot tell (adult ages,
+    ratios capped at 1) comes from ``bounds`` or :meth:`Schema.with_bounds`. The inferred bound is
+    a guess from the data: temperatures in deg C from a summer-only sample would get one too,
+    wrongly; remove it with ``bounds={"temperature": (None, None)}``.
+
     Parameters
     ----------
     frame : DataFrame
@@ -372,6 +560,8 @@ def infer_schema(
     labels : sequence of str, default ("target",)
         Numeric columns to treat as class labels when they look discrete.
     max_categories : int, default 50
+    bounds : mapping of column name to (lower, upper), optional
+        Hard bounds to set instead of the inferred ones (see :meth:`Schema.with_bounds`).
 
     Returns
     -------
@@ -384,6 +574,8 @@ def infer_schema(
     >>> schema = infer_schema(frame)
     >>> schema["income"].min, schema["region"].categories, schema["target"].shares
     (30.5, ('n', 's'), (0.666..., 0.333...))
+    >>> schema["income"].lower_bound  # incomes were never negative: they cannot be
+    0.0
     """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
@@ -405,9 +597,10 @@ def infer_schema(
         _infer_column(frame[c], labels=tuple(labels), max_classes=max_categories) for c in kept
     )
     duplicate_rate = float(frame[kept].duplicated().mean()) if len(frame) and kept else 0.0
-    return Schema(
+    schema = Schema(
         columns=columns,
         ignored=tuple(str(c) for c in exclude),
         duplicate_rate=duplicate_rate,
         n_rows=len(frame),
     )
+    return schema if bounds is None else schema.with_bounds(bounds)

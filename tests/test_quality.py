@@ -79,7 +79,7 @@ def test_false_alarm_rate_on_clean_data_is_low():
 
 @settings(max_examples=30, deadline=None)
 @given(
-    n=st.integers(0, 40),
+    n=st.integers(1, 40),
     seed=st.integers(0, 2**32 - 1),
     null_share=st.floats(0, 1),
 )
@@ -206,9 +206,11 @@ def test_summary_lists_the_failed_checks(schema, clean):
     assert repr(report).startswith("QualityReport(passed=False")
 
 
-def test_validate_handles_an_empty_frame(schema, clean):
+def test_an_empty_batch_fails_its_own_check(schema, clean):
+    # a batch with no rows is a broken export, not clean data (it used to pass every check)
     report = validate(clean.iloc[:0], schema)
-    assert report.passed  # nothing observed, nothing wrong
+    assert failed(report) == {("rows", "*")}
+    assert "0 rows" in report.failures.loc[0, "observed"]
 
 
 def test_validate_rejects_bad_arguments(schema, clean):
@@ -220,3 +222,69 @@ def test_validate_rejects_bad_arguments(schema, clean):
         validate(clean, schema, mix_tolerance=-0.1)
     with pytest.raises(TypeError, match="null_tolerance must be a number"):
         validate(clean, schema, null_tolerance="5%")
+
+
+# ---------------------------------------------------------- impossible values, empty batches
+def test_a_few_negative_incomes_fail_the_hard_bounds_whatever_the_range_tolerance(schema, clean):
+    broken = clean.copy()
+    broken.loc[broken.index[:3], "income"] = [-1.0, 0.0, -500.0]  # 3 of 3000: 0.1 % of the rows
+    report = validate(broken, schema)
+    assert failed(report) == {("bounds", "income")}  # 0.0 is possible: a zero income
+    row = report.failures.iloc[0]
+    assert row["observed"].startswith("2 outside hard bounds [0, inf]")
+    assert not validate(broken, schema, range_tolerance=1.0).passed
+
+
+def test_edited_bounds_catch_an_underage_applicant(schema, clean):
+    adults = schema.with_bounds({"age": (18, 120)})
+    broken = clean.copy()
+    broken.loc[broken.index[0], "age"] = 12
+    assert validate(broken, schema).passed  # inferred: only age >= 0 is known
+    assert failed(validate(broken, adults)) == {("bounds", "age")}
+
+
+def test_infinity_is_its_own_check_not_part_of_the_range(schema, clean):
+    broken = clean.copy()
+    broken.loc[broken.index[:2], "debt_ratio"] = [np.inf, -np.inf]
+    report = validate(broken, schema)
+    assert failed(report) == {("finite", "debt_ratio")}
+    assert report.failures.loc[0, "observed"] == "2 non-finite values"
+
+
+def test_a_reference_with_infinity_still_validates_a_clean_frame():
+    reference = pd.DataFrame({"x": [1.0, np.inf, 2.0, 3.0]})
+    schema = infer_schema(reference)
+    assert schema["x"].max == 3.0
+    assert validate(pd.DataFrame({"x": [1.5, 2.5]}), schema).passed
+    assert failed(validate(reference, schema)) == {("finite", "x")}
+
+
+# ------------------------------------------------------------------------- the pandera contract
+def test_to_pandera_is_a_dataframe_schema_reporting_every_failure_case(schema, clean):
+    import pandera.pandas as pa
+
+    contract = schema.to_pandera()
+    assert isinstance(contract, pa.DataFrameSchema)
+    assert set(contract.columns) == set(schema.names)
+    contract.validate(clean, lazy=True)  # a clean frame meets the contract
+    broken = clean.copy()
+    broken.loc[broken.index[[3, 7]], "income"] = -1.0
+    broken.loc[broken.index[[5]], "channel"] = "partner_app"
+    with pytest.raises(pa.errors.SchemaErrors) as caught:
+        contract.validate(broken, lazy=True)
+    cases = caught.value.failure_cases
+    as_rows = set(zip(cases["column"], cases["check"], cases["index"], strict=True))
+    assert {("income", "bounds", 3), ("income", "bounds", 7)} <= as_rows
+    assert ("channel", "unseen_category", 5) in as_rows
+
+
+def test_the_report_keeps_pandera_failure_cases(schema, clean):
+    broken = clean.copy()
+    broken.loc[broken.index[[4, 9]], "region"] = "atlantis"
+    cases = validate(broken, schema).cases
+    unseen = cases.loc[cases["check"] == "unseen_category"]
+    assert set(unseen["column"]) == {"region"}
+    assert sorted(unseen["index"]) == [4, 9] and set(unseen["failure_case"]) == {"atlantis"}
+    # the reference range is checked value by value too: a clean sample has a few values
+    # outside it (tolerated by the range check), and nothing else
+    assert set(validate(clean, schema).cases["check"]) <= {"range"}

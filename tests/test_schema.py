@@ -139,3 +139,117 @@ def test_check_value_range_margin(schema):
 def test_check_value_accepts_missing_when_reference_had_missing():
     spec = ColumnSchema("x", "numeric", "float64", null_rate=0.1, min=0.0, max=1.0)
     assert spec.check_value(None) is None and spec.check_value(np.nan) is None
+
+
+# ------------------------------------------------------------------------------ hard bounds
+def test_a_column_never_negative_in_training_gets_a_hard_lower_bound_of_zero(schema):
+    assert schema["income"].lower_bound == 0.0 and schema["debt_ratio"].lower_bound == 0.0
+    assert schema["income"].upper_bound is None
+    # the service widens the range by 10 % of its span: income's lower edge used to go to about
+    # -14,000 on a frame like this; the hard bound holds whatever the margin
+    spec = schema["income"]
+    assert spec.min - 0.1 * (spec.max - spec.min) < -1.0
+    assert not spec.within_range(-1.0, margin=0.1)
+    assert not spec.within_range(-1.0, margin=10.0)
+    assert spec.within_range(spec.min * 0.99, margin=0.1)
+
+
+def test_an_inferred_bound_can_be_removed_when_the_domain_allows_negatives():
+    summer = pd.DataFrame({"temperature": [15.4, 22.0, 31.5]})  # deg C, never below 0 in summer
+    inferred = infer_schema(summer)["temperature"]
+    assert inferred.lower_bound == 0.0
+    assert "below the hard lower bound 0" in inferred.check_value(-0.5, margin=1.0)
+    edited = infer_schema(summer, bounds={"temperature": (None, None)})["temperature"]
+    assert edited.lower_bound is None
+    assert edited.check_value(-0.5, margin=1.0) is None  # 15.4 - 1.0 * 16.1 = -0.7
+
+
+def test_a_column_with_negative_training_values_gets_no_lower_bound():
+    spec = infer_schema(pd.DataFrame({"balance": [-20.0, 5.0, 40.0]}))["balance"]
+    assert spec.lower_bound is None and spec.within_range(-25.0, margin=0.1)
+
+
+@pytest.mark.parametrize("value", [-1.0, -0.05, -500, -1e-9])
+def test_check_value_reports_a_value_below_the_hard_bound_at_any_margin(schema, value):
+    message = schema["debt_ratio"].check_value(value, margin=1.0)
+    assert message == f"'debt_ratio'={value!r} is below the hard lower bound 0"
+
+
+def test_hard_bounds_are_editable_and_survive_the_json_round_trip(schema):
+    adults = schema.with_bounds({"age": (18, 120), "debt_ratio": (0, None)})
+    assert (adults["age"].lower_bound, adults["age"].upper_bound) == (18.0, 120.0)
+    assert adults["age"].check_value(12, margin=1.0) == "'age'=12 is below the hard lower bound 18"
+    assert (
+        adults["age"].check_value(130, margin=1.0) == "'age'=130 is above the hard upper bound 120"
+    )
+    assert schema["age"].lower_bound == 0.0  # the original is unchanged
+    assert Schema.from_dict(json.loads(json.dumps(adults.to_dict()))) == adults
+    frame = loan_frame(200, seed=3)
+    assert infer_schema(frame, bounds={"age": (18, 120)})["age"].upper_bound == 120.0
+
+
+@pytest.mark.parametrize(
+    ("bounds", "error", "match"),
+    [
+        (
+            {"age": (40, None)},
+            ValueError,
+            r"column 'age': min \(18\) is below the hard lower bound \(40\)",
+        ),
+        (
+            {"age": (None, 30)},
+            ValueError,
+            r"column 'age': max \(79\) is above the hard upper bound \(30\)",
+        ),
+        (
+            {"region": (0, 1)},
+            ValueError,
+            "only numeric columns have bounds, 'region' is categorical",
+        ),
+        ({"age": 18}, ValueError, r"bounds\['age'\] must be a \(lower, upper\) pair"),
+        ({"nope": (0, 1)}, KeyError, "no column 'nope'"),
+        ([("age", (18, 99))], TypeError, "bounds must be a mapping"),
+    ],
+)
+def test_with_bounds_refuses_bounds_that_contradict_the_data(schema, bounds, error, match):
+    with pytest.raises(error, match=match):
+        schema.with_bounds(bounds)
+
+
+# ------------------------------------------------------------------------ non-finite values
+def test_infer_schema_keeps_infinity_out_of_the_range():
+    frame = pd.DataFrame({"x": [1.0, 2.0, np.inf, 3.0, -np.inf]})
+    spec = infer_schema(frame)["x"]
+    assert (spec.min, spec.max) == (1.0, 3.0)
+    assert json.loads(json.dumps(infer_schema(frame).to_dict()))["columns"][0]["max"] == 3.0
+
+
+# -------------------------------------------------------------- inconsistent schemas on load
+def _loaded(**fields):
+    entry = {"name": "income", "kind": "numeric", "dtype": "float64"} | fields
+    return Schema.from_dict({"columns": [entry]})
+
+
+@pytest.mark.parametrize(
+    ("fields", "match"),
+    [
+        ({"min": 5.0, "max": 1.0}, r"column 'income': min \(5\) > max \(1\)"),
+        ({"kind": "money"}, "column 'income': kind must be one of"),
+        ({"max": float("inf")}, "column 'income': max must be finite"),
+        ({"min": "0"}, "column 'income': min must be a number or None"),
+        ({"lower_bound": 1.0, "upper_bound": 0.0}, r"lower_bound \(1\) > upper_bound \(0\)"),
+        ({"min": -3.0, "lower_bound": 0.0}, r"column 'income': min \(-3\) is below the hard lower"),
+        ({"kind": "categorical", "min": 0.0}, "column 'income': min is only allowed for numeric"),
+        ({"null_rate": 1.5}, r"column 'income': null_rate must be in \[0, 1\]"),
+        ({"colour": "red"}, r"column 'income': unknown fields \['colour'\]"),
+        ({"categories": ["a"], "shares": [1.5]}, r"column 'income': shares must lie in \[0, 1\]"),
+    ],
+)
+def test_inconsistent_schemas_are_refused_on_load_naming_the_column(fields, match):
+    with pytest.raises(ValueError, match=match):
+        _loaded(**fields)
+
+
+def test_a_column_entry_without_kind_is_refused_naming_the_column():
+    with pytest.raises(ValueError, match=r"column 'x': missing fields \['kind'\]"):
+        Schema.from_dict({"columns": [{"name": "x", "dtype": "float64"}]})
