@@ -6,6 +6,9 @@
 #   make html       static HTML handouts of every chapter in build/html/ (open build/html/index.html)
 #   make lock       refresh requirements-lock.txt (exact versions CI installs) from pyproject.toml
 #   make bench      run the benchmark scripts (timings are printed, never asserted)
+#   make assignments  nbgrader course in build/course/ (release/ = what learners get)
+#   make grade      autograde build/course/submitted/STUDENT/CHAPTER/, write build/course/grades.csv
+#   make hub        JupyterHub for a class on this machine (classroom/README.md; HUB_IP, HUB_PORT)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -27,7 +30,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # offline guard (no connection may leave this machine); `make notebooks` does the same.
 GUARDED := IPYTHONDIR=$(CURDIR)/tests/ipython
 
-.PHONY: lab test notebooks student html lock bench clean venv browser-deps
+.PHONY: lab test notebooks student html lock bench clean venv browser-deps assignments grade hub proxy
 
 venv: $(STAMP)
 
@@ -72,10 +75,19 @@ student: $(STAMP)
 html: $(STAMP)
 	$(BIN)/python -m mlsys_helpers._classroom html build/html
 
+# Graded exercises (nbgrader), generated from the executed chapters; notebooks/TEACHING.md has
+# the teacher's workflow.
+COURSE ?= build/course
+assignments: $(STAMP)
+	$(BIN)/python -m mlsys_helpers._course assignments $(COURSE)
+
+grade: $(STAMP)
+	$(BIN)/python -m mlsys_helpers._course grade $(COURSE)
+
 lock:
 	rm -rf build/lock-venv
 	$(PYTHON) -m venv build/lock-venv
-	build/lock-venv/bin/python -m pip install --quiet ".[dev]"
+	build/lock-venv/bin/python -m pip install --quiet ".[dev,classroom]"
 	{ echo "# Exact versions installed by 'make test' and CI. Refresh with 'make lock'."; \
 	  build/lock-venv/bin/python -m pip freeze --exclude mlsys-helpers --exclude pip \
 	    --exclude setuptools; } > requirements-lock.txt
