@@ -47,7 +47,7 @@ lab: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
 		--ServerApp.open_browser=False $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps proxy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(GUARDED) $(BIN)/python -m pytest --doctest-modules \
@@ -83,6 +83,26 @@ assignments: $(STAMP)
 
 grade: $(STAMP)
 	$(BIN)/python -m mlsys_helpers._course grade $(COURSE)
+
+# JupyterHub for a class (classroom/jupyterhub_config.py). configurable-http-proxy comes from npm
+# into classroom/proxy/node_modules (exact versions of classroom/proxy/package-lock.json), never
+# globally. HUB_IP=0.0.0.0 opens it to the room network: put HTTPS in front (TEACHING.md).
+HUB_IP   ?= 127.0.0.1
+HUB_PORT ?= 8000
+PROXY_BIN := classroom/proxy/node_modules/.bin/configurable-http-proxy
+
+proxy: $(PROXY_BIN)
+
+$(PROXY_BIN): classroom/proxy/package.json classroom/proxy/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "make hub: npm is missing; install Node.js 20+ with npm (Debian/Ubuntu:" \
+	    "apt-get install nodejs npm), then run it again" >&2; exit 2; }
+	cd classroom/proxy && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(PROXY_BIN)
+
+hub: $(STAMP) proxy student
+	MLSYS_HUB_IP=$(HUB_IP) MLSYS_HUB_PORT=$(HUB_PORT) PATH=$(CURDIR)/$(BIN):$$PATH \
+		$(BIN)/jupyterhub -f classroom/jupyterhub_config.py
 
 lock:
 	rm -rf build/lock-venv
