@@ -54,7 +54,7 @@ def hub_env(state: Path, notebooks: Path, port: int, **extra: str) -> dict[str, 
         MLSYS_HUB_PORT=str(port),
         MLSYS_HUB_INTERNAL_PORT=str(free_port()),
         MLSYS_HUB_PROXY_API_PORT=str(free_port()),
-        MLSYS_HUB_STATE=str(state),
+        MLSYS_HUB_DIR=str(state),
         MLSYS_HUB_NOTEBOOKS=str(notebooks),
         MLSYS_HUB_SPAWNER="shared",
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
@@ -210,7 +210,7 @@ c.Spawner.environment["IPYTHONDIR"] = {str(GUARD)!r}  # the offline guard in lea
 """,
         encoding="utf-8",
     )
-    env = hub_env(folder / "state", notebooks, port, **env_extra)
+    env = hub_env(folder / "classroom", notebooks, port, **env_extra)
     log = folder / "hub.log"
     with open(log, "wb") as handle:
         process = subprocess.Popen(
