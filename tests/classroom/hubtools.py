@@ -132,8 +132,14 @@ class Hub:
             **kwargs,
         )
 
-    def execute(self, name: str, token: str, code: str, timeout: float = 120) -> str:
-        """Run ``code`` in a new kernel of ``name``'s server; return its stdout, then shut it down."""
+    def execute(
+        self, name: str, token: str, code: str, timeout: float = 120, *, shutdown: bool = True
+    ) -> str:
+        """Run ``code`` in a new kernel of ``name``'s server; return its stdout (and errors).
+
+        The kernel is shut down afterwards unless ``shutdown`` is False (the benchmark measures
+        its memory first; stopping the server stops it).
+        """
         import websocket
 
         kernel = self.server_api(name, token, "POST", "/kernels", json={"name": "python3"})
@@ -186,7 +192,8 @@ class Hub:
             raise TimeoutError(f"no answer from {name}'s kernel")
         finally:
             ws.close()
-            self.server_api(name, token, "DELETE", f"/kernels/{kernel_id}")
+            if shutdown:
+                self.server_api(name, token, "DELETE", f"/kernels/{kernel_id}")
 
     def tail(self, n: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-n:]
