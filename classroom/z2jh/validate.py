@@ -51,8 +51,10 @@ def main(argv: list[str]) -> int:
     for problem in problems:
         print(problem)
     verdict = "valid" if not problems else f"{len(problems)} error(s)"
-    print(f"{config} against chart {chart_meta.get('version')} "
-          f"(JupyterHub {chart_meta.get('appVersion')}): {verdict}")
+    print(
+        f"{config} against chart {chart_meta.get('version')} "
+        f"(JupyterHub {chart_meta.get('appVersion')}): {verdict}"
+    )
     return 0 if not problems else 1
 
 
