@@ -6,6 +6,9 @@
 #   make html       static HTML handouts of every chapter in build/html/ (open build/html/index.html)
 #   make lock       refresh requirements-lock.txt (exact versions CI installs) from pyproject.toml
 #   make bench      run the benchmark scripts (timings are printed, never asserted)
+#   make assignments  nbgrader course in build/course/ (release/ = what learners get)
+#   make grade      autograde build/course/submitted/STUDENT/CHAPTER/, write build/course/grades.csv
+#   make hub        JupyterHub for a class on this machine (classroom/README.md; HUB_IP, HUB_PORT)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -27,7 +30,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # offline guard (no connection may leave this machine); `make notebooks` does the same.
 GUARDED := IPYTHONDIR=$(CURDIR)/tests/ipython
 
-.PHONY: lab test notebooks student html lock bench clean venv browser-deps
+.PHONY: lab test notebooks student html lock bench clean venv browser-deps assignments grade hub proxy
 
 venv: $(STAMP)
 
@@ -44,7 +47,7 @@ lab: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
 		--ServerApp.open_browser=False $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps proxy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(GUARDED) $(BIN)/python -m pytest --doctest-modules \
@@ -72,10 +75,39 @@ student: $(STAMP)
 html: $(STAMP)
 	$(BIN)/python -m mlsys_helpers._classroom html build/html
 
+# Graded exercises (nbgrader), generated from the executed chapters; notebooks/TEACHING.md has
+# the teacher's workflow.
+COURSE ?= build/course
+assignments: $(STAMP)
+	$(BIN)/python -m mlsys_helpers._course assignments $(COURSE)
+
+grade: $(STAMP)
+	$(BIN)/python -m mlsys_helpers._course grade $(COURSE)
+
+# JupyterHub for a class (classroom/jupyterhub_config.py). configurable-http-proxy comes from npm
+# into classroom/proxy/node_modules (exact versions of classroom/proxy/package-lock.json), never
+# globally. HUB_IP=0.0.0.0 opens it to the room network: put HTTPS in front (TEACHING.md).
+HUB_IP   ?= 127.0.0.1
+HUB_PORT ?= 8000
+PROXY_BIN := classroom/proxy/node_modules/.bin/configurable-http-proxy
+
+proxy: $(PROXY_BIN)
+
+$(PROXY_BIN): classroom/proxy/package.json classroom/proxy/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "make hub: npm is missing; install Node.js 20+ with npm (Debian/Ubuntu:" \
+	    "apt-get install nodejs npm), then run it again" >&2; exit 2; }
+	cd classroom/proxy && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(PROXY_BIN)
+
+hub: $(STAMP) proxy student
+	MLSYS_HUB_IP=$(HUB_IP) MLSYS_HUB_PORT=$(HUB_PORT) PATH=$(CURDIR)/$(BIN):$$PATH \
+		$(BIN)/jupyterhub -f classroom/jupyterhub_config.py
+
 lock:
 	rm -rf build/lock-venv
 	$(PYTHON) -m venv build/lock-venv
-	build/lock-venv/bin/python -m pip install --quiet ".[dev]"
+	build/lock-venv/bin/python -m pip install --quiet ".[dev,classroom]"
 	{ echo "# Exact versions installed by 'make test' and CI. Refresh with 'make lock'."; \
 	  build/lock-venv/bin/python -m pip freeze --exclude mlsys-helpers --exclude pip \
 	    --exclude setuptools; } > requirements-lock.txt
