@@ -81,23 +81,13 @@ def _json_bytes(payload: Any) -> bytes:
     return json.dumps(payload, default=str).encode()
 
 
-def _bounds(column: Any, margin: float) -> tuple[float | None, float | None]:
-    """The range a numeric field may take: training range widened by ``margin`` of its span,
-    never below 0 when the training minimum is >= 0 (a negative income is impossible)."""
-    if column.min is None or column.max is None:
-        return None, None
-    lo, hi = float(column.min), float(column.max)
-    slack = margin * (hi - lo)
-    low = lo - slack if lo < 0 else max(lo - slack, 0.0)
-    return low, hi + slack
-
-
 # ------------------------------------------------------------------------- the contract
 def request_model(schema: Any, *, margin: float = 0.1, name: str = "Request") -> type:
     """A pydantic model of one request, generated from a :class:`~mlsys_helpers.quality.Schema`.
 
     Numeric fields are finite floats inside the training range widened by ``margin`` of its span
-    (the service's range rule; never below 0 for a column whose training minimum is >= 0),
+    clipped to the column's hard bounds (the service's range rule,
+    :meth:`~mlsys_helpers.quality.ColumnSchema.allowed_range`),
     categorical fields one of the training categories, booleans ``bool``, datetimes ISO strings.
     Every field is required and unknown fields are refused.
 
@@ -135,7 +125,7 @@ def request_model(schema: Any, *, margin: float = 0.1, name: str = "Request") ->
         if column.name in schema.ignored:
             continue
         if column.kind == "numeric":
-            low, high = _bounds(column, margin)
+            low, high = column.allowed_range(margin=margin)
             annotation: Any = float
             info = pydantic.Field(ge=low, le=high, allow_inf_nan=False)
         elif column.kind == "boolean":

@@ -170,12 +170,26 @@ class ColumnSchema:
         >>> column.within_range(12.0, margin=0.25)  # 20 - 0.25 * 40 = 10, but adults are >= 18
         False
         """
-        if self.out_of_bounds(number) is not None:
-            return False
-        if self.min is None or self.max is None:
-            return True
-        slack = margin * (self.max - self.min)
-        return self.min - slack <= number <= self.max + slack
+        low, high = self.allowed_range(margin=margin)
+        return (low is None or number >= low) and (high is None or number <= high)
+
+    def allowed_range(self, *, margin: float = 0.0) -> tuple[float | None, float | None]:
+        """The interval :meth:`within_range` accepts: the reference [min, max] widened by
+        ``margin`` times its span, clipped to the hard bounds (None where a side is open).
+        The serving side's request contract uses the same interval.
+
+        Examples
+        --------
+        >>> ColumnSchema("income", "numeric", "float64", min=0.0, max=100.0,
+        ...              lower_bound=0.0).allowed_range(margin=0.1)
+        (0.0, 110.0)
+        """
+        low, high = self.lower_bound, self.upper_bound
+        if self.min is not None and self.max is not None:
+            slack = margin * (self.max - self.min)
+            low = self.min - slack if low is None else max(self.min - slack, low)
+            high = self.max + slack if high is None else min(self.max + slack, high)
+        return low, high
 
     def check_value(self, value: Any, *, margin: float = 0.0) -> str | None:
         """Describe what is wrong with one scalar value, or return None if it looks fine.

@@ -24,9 +24,9 @@ unseen category            kept: the pipeline's one-hot encoder ignores it      
 too many missing fields    more than ``max_missing`` of the schema's fields             fallback
 wrong type, inf, garbage   field cannot be read (the fallback sees it as missing)      fallback
 out of range               beyond the training range by more than ``range_margin``      fallback
-                           times its span (units changed? an outlier?), below 0 in a
-                           column whose training minimum is >= 0 (a negative income),
-                           or a number too large for a float (400 digits)
+                           times its span (units changed? an outlier?), outside the
+                           column's hard bounds (a negative income; see
+                           ``infer_schema``), or a number too large for a float
 not a JSON object, or no   nothing can be read: answered as ``rejected`` with reason    rejected
 field readable             ``"nothing could be read"`` (never a decision)
 model too slow             modelled latency over ``latency_budget_ms``                   fallback
@@ -316,21 +316,19 @@ class ModelService:
                 parsed.problems.append(f"unreadable {name!r}: non-finite {number}")
                 parsed.fatal = parsed.fatal or "unreadable field"
                 return np.nan
-            if column.kind == "numeric" and not column.within_range(
+            side = column.out_of_bounds(number) if column.kind == "numeric" else None
+            if side is not None:
+                bound = column.lower_bound if side == "lower" else column.upper_bound
+                parsed.problems.append(
+                    f"{name!r}={number:g} is {'below' if side == 'lower' else 'above'} "
+                    f"the hard {side} bound {bound:g}, impossible here"
+                )
+                parsed.fatal = parsed.fatal or "out of range"
+            elif column.kind == "numeric" and not column.within_range(
                 number, margin=self.range_margin
             ):
                 parsed.problems.append(
                     f"{name!r}={number:g} outside training range [{column.min:g}, {column.max:g}]"
-                )
-                parsed.fatal = parsed.fatal or "out of range"
-            elif (
-                column.kind == "numeric"
-                and column.min is not None
-                and column.min >= 0
-                and number < 0
-            ):
-                parsed.problems.append(
-                    f"{name!r}={number:g} below 0, impossible here (training minimum {column.min:g})"
                 )
                 parsed.fatal = parsed.fatal or "out of range"
             if column.kind == "boolean" and number not in (0.0, 1.0):

@@ -308,7 +308,7 @@ def test_strict_contract_refuses_what_the_defensive_service_answers():
     assert strict["accuracy"] < defensive["accuracy"] - 0.1
     status, body = defensive["odd"]
     assert status == 200 and body["source"] == "fallback"
-    assert any("'income'=-1 below 0" in p for p in body["problems"])
+    assert any("'income'=-1 is below the hard lower bound 0" in p for p in body["problems"])
     status, body = strict["odd"]
     assert status == 422 and body["detail"][0]["loc"] == ["body", "income"]
 

@@ -439,7 +439,7 @@ def test_an_overflowing_number_is_reported_on_its_field_and_the_others_are_kept(
 def test_a_negative_value_of_a_non_negative_column_is_reported(fitted):
     response = service_for(fitted).predict({**CLEAN, "income": -1.0})
     assert response.source == "fallback"
-    assert any("'income'=-1 below 0" in p for p in response.problems)
+    assert any("'income'=-1 is below the hard lower bound 0" in p for p in response.problems)
 
 
 def test_the_log_is_bounded_and_counts_what_it_dropped(fitted):
