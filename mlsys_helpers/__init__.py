@@ -36,6 +36,7 @@ _MODULES = (
     "http",
     "monitor",
     "loop",
+    "deploy",
     "plots",
     "widgets",
     "value",
