@@ -83,8 +83,10 @@ def test_the_bad_candidate_is_caught_at_the_first_step_with_enough_requests():
 
 def test_a_small_breach_slips_past_the_small_steps():
     stops = deploy.canary_runs(Release(error_rate=0.015), guardrails=GUARDRAILS, runs=4000, rng=8)
-    assert (stops == 0.5).mean() > 0.4  # "caught at 50 %"
-    assert (stops <= 0.1).mean() < 0.6
+    assert (stops == 0.01).mean() < 0.1  # "slips past the first step almost always"
+    assert 0.3 <= (stops == 0.1).mean() <= 0.5  # "caught at 10 % in about four runs of ten"
+    assert (stops == 0.5).mean() > 0.5 * (stops > 0.1).mean()  # "at 50 % in most of the others"
+    assert stops.isna().mean() < 0.05
 
 
 def test_canary_experiments_in_the_prose():
@@ -127,7 +129,7 @@ def test_selective_labels_hide_a_drop_the_team_cannot_measure(seed):
     blind = _runs(seed)["approved"]
     assert abs(_late(blind, "accuracy_approved") - _early(blind, "accuracy_approved")) <= 0.03
     assert _early(blind) - _late(blind) >= 0.05  # measured about 0.13
-    assert _late(_runs(seed)["all"]) - _late(blind) >= 0.04  # below the ceiling: about 0.07
+    assert _late(_runs(seed)["all"]) - _late(blind) >= 0.04  # below all labels: about 0.07
 
 
 @pytest.mark.parametrize("seed", FEEDBACK_SEEDS)
