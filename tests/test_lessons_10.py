@@ -152,6 +152,18 @@ def test_the_holdout_recovers_part_of_the_drop_at_the_highest_price(seed):
     assert prices["ipw 2%"] < prices["ipw"] and prices["approved"] == 0
 
 
+def test_the_first_model_declines_the_brokers_about_150_a_week():
+    from mlsys_helpers.train import make_pipeline_for
+
+    frame = ch10.applicants(ch10.SEED + 9)
+    first = frame.iloc[: ch10.PER_WEEK]
+    model = make_pipeline_for(first).fit(first, first["target"])
+    brokers = frame.iloc[ch10.PER_WEEK :].query("channel == 'broker'")
+    assert model.predict(brokers).mean() >= 0.95  # "the model approves none" (almost)
+    per_week = len(brokers) / ch10.WEEKS
+    assert 130 <= per_week <= 170  # "about 150 brokers a week"
+
+
 def test_a_forgetting_model_relearns_the_segment_by_accident():
     from mlsys_helpers.loop import Feedback, Periodic, simulate
 
@@ -180,13 +192,13 @@ def test_10_1_rejects_plausible_wrong_answers():
             deploy.requests_to_tell(0.05, 0.03, alpha=0.05),  # wrong alpha
             deploy.requests_to_tell(0.05, 0.03, power=0.8),  # wrong power
             deploy.requests_to_tell(0.06, 0.03),  # a rate one point off
-            int(right * 100 / 1.0) // 100 * 2,  # double
+            2 * right,  # double
             right // 100,  # scaled down
             round(right / 20_000, 4),  # as a share of a day's traffic
             200,  # the size of the first step
             2000,  # the size of the second step
             str(right),  # a string
-            None if False else -right,  # the sign
+            -right,  # the sign
         ],
     )
     assert check("10.1", float(right)).passed  # 1234.0 is the same answer as 1234
