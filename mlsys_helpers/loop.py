@@ -552,7 +552,6 @@ def _simulate(
     cache: dict[int, tuple[int, np.ndarray]] = {}  # period -> (model version, predictions)
     totals = dict.fromkeys(("labels", "retraining", "errors"), 0.0)
     n_retrains, n_labels = 0, 0
-    has_weight = "drift_weight" in frame.columns
     rows = []
     for p in range(periods):
         lo, hi = bounds[p + 1]
@@ -584,27 +583,37 @@ def _simulate(
             n_retrains += 1
             totals["retraining"] += costs["retrain_cost"]
             policy.reset()
+        score = (
+            {"mae": float(period_loss.mean())}
+            if task == "regression"
+            else {"accuracy": 1.0 - float(period_loss.mean())}
+        )
         rows.append(
-            {
-                "period": p,
-                "start": frame[time_column].iloc[lo] if time_column in frame.columns else pd.NaT,
-                "n_rows": hi - lo,
-                "accuracy" if task == "classification" else "mae": float(period_loss.mean())
-                if task == "regression"
-                else 1.0 - float(period_loss.mean()),
-                "retrained": retrained,
-                "n_retrains": n_retrains,
-                "labels_available": n_labels,
-                "drift_weight": float(frame["drift_weight"].iloc[lo:hi].mean())
-                if has_weight
-                else np.nan,
-                "cost_labels": totals["labels"],
-                "cost_retraining": totals["retraining"],
-                "cost_errors": totals["errors"],
-                "cost": sum(totals.values()),
-            }
+            _period_row(
+                frame, time_column, p, lo, hi, score, retrained, n_retrains, n_labels, totals
+            )  # fmt: skip
         )
     return pd.DataFrame(rows)
+
+
+def _period_row(frame, time_column, p, lo, hi, score, retrained, n_retrains, n_labels, totals):
+    """One row of :func:`simulate`'s result (``score``: ``{"accuracy": ...}`` or ``{"mae": ...}``)."""
+    return {
+        "period": p,
+        "start": frame[time_column].iloc[lo] if time_column in frame.columns else pd.NaT,
+        "n_rows": hi - lo,
+        **score,
+        "retrained": retrained,
+        "n_retrains": n_retrains,
+        "labels_available": n_labels,
+        "drift_weight": float(frame["drift_weight"].iloc[lo:hi].mean())
+        if "drift_weight" in frame.columns
+        else np.nan,
+        "cost_labels": totals["labels"],
+        "cost_retraining": totals["retraining"],
+        "cost_errors": totals["errors"],
+        "cost": sum(totals.values()),
+    }
 
 
 def _fit_weighted(model: Any, X: pd.DataFrame, y: np.ndarray, weight: np.ndarray) -> Any:
@@ -632,7 +641,6 @@ def _simulate_feedback(
     cache: dict[int, tuple[int, np.ndarray]] = {}
     totals = dict.fromkeys(("labels", "retraining", "errors"), 0.0)
     n_retrains, n_labels, explored_defaults = 0, 0, 0
-    has_weight = "drift_weight" in frame.columns
     rows = []
     for p in range(len(bounds) - 1):
         lo, hi = bounds[p + 1]
@@ -676,22 +684,12 @@ def _simulate_feedback(
             n_retrains += 1
             totals["retraining"] += costs["retrain_cost"]
             policy.reset()
+        score = {"accuracy": 1.0 - float(wrong.mean())}
         rows.append(
-            {
-                "period": p,
-                "start": frame[time_column].iloc[lo] if time_column in frame.columns else pd.NaT,
-                "n_rows": hi - lo,
-                "accuracy": 1.0 - float(wrong.mean()),
-                "retrained": retrained,
-                "n_retrains": n_retrains,
-                "labels_available": n_labels,
-                "drift_weight": float(frame["drift_weight"].iloc[lo:hi].mean())
-                if has_weight
-                else np.nan,
-                "cost_labels": totals["labels"],
-                "cost_retraining": totals["retraining"],
-                "cost_errors": totals["errors"],
-                "cost": sum(totals.values()),
+            _period_row(
+                frame, time_column, p, lo, hi, score, retrained, n_retrains, n_labels, totals
+            )  # fmt: skip
+            | {
                 "approval_rate": float(approved.mean()),
                 "accuracy_approved": 1.0 - float(wrong[approved].mean())
                 if approved.any()
