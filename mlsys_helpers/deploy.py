@@ -199,6 +199,25 @@ class Release:
             if not _real(name, getattr(self, name)) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
 
+    def sample(self, n: int, *, rng: object = None) -> pd.DataFrame:
+        """``n`` simulated requests: ``error`` and ``fallback`` (bool) and ``latency_ms``.
+
+        Examples
+        --------
+        >>> requests = Release(error_rate=0.5).sample(1000, rng=0)
+        >>> requests.columns.tolist(), round(float(requests["error"].mean()), 1)
+        (['error', 'fallback', 'latency_ms'], 0.5)
+        """
+        n = _count("n", n)
+        rng = np.random.default_rng(rng)
+        return pd.DataFrame(
+            {
+                "error": rng.random(n) < self.error_rate,
+                "fallback": rng.random(n) < self.fallback_rate,
+                "latency_ms": self.latency_ms * np.exp(self.latency_spread * rng.normal(size=n)),
+            }
+        )
+
     def share_slower_than(self, limit_ms: float) -> float:
         """The share of requests slower than ``limit_ms`` (log-normal tail)."""
         z = (np.log(_real("limit_ms", limit_ms)) - np.log(self.latency_ms)) / self.latency_spread
