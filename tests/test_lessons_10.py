@@ -89,6 +89,14 @@ def test_a_small_breach_slips_past_the_small_steps():
     assert stops.isna().mean() < 0.05
 
 
+def test_a_longer_step_catches_a_small_breach_earlier():
+    small = Release(error_rate=0.015)
+    day = deploy.canary_runs(small, guardrails=GUARDRAILS, runs=2000, rng=10)
+    week = deploy.canary_runs(small, guardrails=GUARDRAILS, runs=2000, rng=10,
+                              requests_per_step=140_000)  # fmt: skip
+    assert (week <= 0.1).mean() > (day <= 0.1).mean() + 0.3
+
+
 def test_canary_experiments_in_the_prose():
     bad = Release(error_rate=0.03)
     bigger_first = deploy.canary_runs(bad, guardrails=GUARDRAILS, steps=(0.05, 0.25, 1.0),
