@@ -113,8 +113,8 @@ _ = ax.legend(loc="upper left")
 # Points on the diagonal are requests the two models score alike; the dotted lines cut the
 # plane into "both approve", "both decline" and the two disagreement corners. The brokers
 # (orange) fall below the diagonal: the candidate never learned that broker loans default
-# more, because its training data had nine of them. **A model is only as good as the slices its test
-# set contains**; shadow mode on real traffic is where a missing slice shows up.
+# more, because its training data had nine of them. **A model is only as good as the slices
+# its test set contains**; shadow mode on real traffic is where a missing slice shows up.
 #
 # Shadow mode also measures what the offline test cannot: the candidate's latency and error
 # rate on real requests, under real load. Boosting is slower than a logistic regression, and
@@ -215,7 +215,8 @@ stops.T
 # The good candidate is promoted in every run: strict tests at every step rarely roll back a
 # healthy release. The 3 % one never reaches 50 %. The 1.5 % one slips past the first step
 # almost always, is caught at 10 % in about four runs of ten and at 50 % in most of the
-# others: **a canary protects you from big breaches fast and from small ones late**. Raise `requests_per_step` (a longer step) and it catches them earlier.
+# others: **a canary protects you from big breaches fast and from small ones late**. Raise
+# `requests_per_step` (a longer step) and it catches them earlier.
 #
 # **Experiment.** Add `steps=(0.05, 0.25, 1.0)` to `canary_runs` above: a bigger first step,
 # and the 3 % candidate is almost always caught at 5 %. Set `alpha=0.05` instead: the 3 %
@@ -323,8 +324,9 @@ fig.tight_layout()
 # **Experiment.** The cost of alpha spending in days: run it with a 24-day maximum,
 # `mh.deploy.simulate_ab(4000, **(AB | {"days": 24}), effect=0.01, rule="spending")`. Its power
 # is back above 0.8, and a true win then stops after about 15 days on average: this simple rule
-# buys the freedom to look every day, not speed. Set `daily_users` to 20,000 in `AB`: the
-# power calculation asks for fewer days, and peeking is just as wrong.
+# buys the freedom to look every day, not speed. Set `daily_users` to 20,000 in `AB`: peeking
+# is just as wrong, because its false-positive rate depends on how many times you look, not on
+# how many users each look sees.
 
 # %% [markdown]
 # **10.2** Run 4,000 A/A tests of 30 days (same baseline and traffic) and stop each at the first

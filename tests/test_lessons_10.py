@@ -56,6 +56,12 @@ def test_peeking_longer_makes_it_worse():
     assert long["significant"].mean() > short + 0.03
 
 
+def test_peeking_is_as_wrong_with_ten_times_the_traffic():
+    busy = deploy.simulate_ab(RUNS, **(AB | {"daily_users": 20_000}), rule="peek", rng=4)
+    quiet = deploy.simulate_ab(RUNS, **AB, rule="peek", rng=4)
+    assert abs(busy["significant"].mean() - quiet["significant"].mean()) < 0.03
+
+
 def test_the_power_calculation_matches_the_chapters_plan():
     plan = deploy.plan_ab(0.10, 0.01, daily_users=2000)
     assert plan["days"] == AB["days"]  # the simulated tests are the planned ones
