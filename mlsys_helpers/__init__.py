@@ -37,6 +37,7 @@ _MODULES = (
     "loadtest",
     "monitor",
     "loop",
+    "deploy",
     "plots",
     "widgets",
     "value",

@@ -49,6 +49,7 @@ CHAPTER_GUIDE: dict[str, tuple[str, int]] = {
     "07": ("detectors and false alarms, label delay, performance without labels", 90),
     "08": ("retraining policies compared on accuracy and cost", 75),
     "09": ("capstone: diagnose production incidents from logs and monitors", 120),
+    "10": ("shadow, canary and A/B tests done right; feedback loops and slices", 90),
 }
 
 STUDENT_NOTE = (

@@ -69,9 +69,10 @@ CATEGORIES = (
     "concept_drift",
     "seasonal_covariate_shift",
     "broken_feature_join",
+    "bad_rollout",
     "no_incident",
 )
-N_CASES = 5
+N_CASES = 6
 TOLERANCE_DAYS = 3  # a submitted start date passes within +-3 days of the true one
 DAYS = 35  # days of live traffic per case
 PER_DAY = 240  # one request every 6 minutes
@@ -125,7 +126,8 @@ class Case:
     schema : mlsys_helpers.quality.Schema
         Inferred from the training data's features.
     model : Pipeline
-        The deployed model (``predict_proba`` gives the default probability).
+        The model validated and deployed at the start of the case (``predict_proba`` gives the
+        default probability); the service log says what actually answered each request.
     features : tuple of str
     """
 
@@ -267,6 +269,7 @@ class _Scenario:
     labels: Callable[[pd.DataFrame, pd.Timestamp, np.random.Generator], pd.Series]
     pager: Callable[[dict], str]
     changes: tuple[tuple[int | None, str], ...]  # (days from the start, or None: the true day)
+    release: Callable[[pd.DataFrame], Any] | None = None  # a new model serving from the start
 
 
 def _no_drift(start):
@@ -301,6 +304,15 @@ def _bug_labels(frame, start, rng):
     written = frame["timestamp"] + LABEL_DELAY >= start
     noisy = label_noise(frame[["target"]], rate={1: 0.6}, kind="class_conditional", rng=rng)
     return frame["target"].where(~written, noisy["target"])
+
+
+def _percent_release(history):
+    """Model v8: retrained by a new training pipeline that reads ``debt_ratio`` in percent,
+    while the serving path still sends it as a fraction (0.3 looks like 0.3 %)."""
+    from mlsys_helpers.train import make_pipeline_for
+
+    scaled = history.assign(debt_ratio=history["debt_ratio"] * 100.0)
+    return make_pipeline_for(scaled).fit(scaled, scaled["target"])
 
 
 def _concept(start):
@@ -395,6 +407,24 @@ _SCENARIOS = {
             (5, "service log retention raised to 90 days"),
         ),  # fmt: skip
     ),
+    6: _Scenario(
+        "bad_rollout",
+        "approvals are up, and so are missed payments",
+        _no_drift,
+        _as_sent,
+        _true_labels,
+        lambda s: (
+            f"[P2] loan-risk · {s['opened']:%a %d %b %H:%M} · approval rate {s['approve_now']:.0%} "
+            f"over the last 24 h (first week: {s['approve_usual']:.0%}); collections: only "
+            f"{s['acc_served']:.0%} of the decisions on last week's outcomes were right."
+        ),
+        (
+            (None, "loan-risk v8 (retrained on the new training platform) promoted to 100 %"),
+            (-8, "marketing: spring campaign for the online channel"),
+            (4, "model-serving pods upgraded"),
+        ),  # fmt: skip
+        _percent_release,
+    ),
 }
 
 _BRIEFING = (
@@ -445,10 +475,10 @@ def open_case(number: int, *, seed: int = 0) -> Case:
     >>> case = open_case(1, seed=0)
     >>> case.opened.strftime("%Y-%m-%d %H:%M"), len(case.requests)
     ('2025-03-10 06:12', 8400)
-    >>> open_case(6)
+    >>> open_case(7)
     Traceback (most recent call last):
     ...
-    ValueError: number must be from 1 to 5, got 6
+    ValueError: number must be from 1 to 6, got 7
     """
     from mlsys_helpers.collect import delay_labels
     from mlsys_helpers.quality import infer_schema
@@ -491,7 +521,13 @@ def open_case(number: int, *, seed: int = 0) -> Case:
     ]
     service = ModelService(model, schema=schema, fallback=rule, latency_budget_ms=80,
                            cost_per_1k=0.4, rng=rng)  # fmt: skip
-    service.predict_many(payloads)
+    if scenario.release is None:
+        service.predict_many(payloads)
+    else:  # a new model takes over the same service at the start (no canary, no shadow)
+        switch = int((sent["timestamp"] < start).sum())
+        service.predict_many(payloads[:switch])
+        service.model = scenario.release(history)
+        service.predict_many(payloads[switch:])
     logs = service.log_frame().drop(columns=["compute_ms"])  # measured time: not reproducible
     logs["received"] = sent["timestamp"].to_numpy()
 
@@ -541,11 +577,14 @@ def _facts(case: Case, deployed: pd.Timestamp) -> dict:
     week = case.outcomes["label_time"] > opened - pd.Timedelta("7D")
     recent = case.requests.merge(case.outcomes.loc[week], on="request_id")
     recent_scores = case.model.predict_proba(recent[list(case.features)])[:, 1]
+    served = recent.merge(logs[["request_id", "prediction"]], on="request_id")
+    served_declined = pd.to_numeric(served["prediction"], errors="coerce")
     facts = {
         "opened": opened,
         "deployed": deployed,
         "acc_reference": acc_reference,
         "acc_recent": float(np.mean((recent_scores >= 0.5) == recent["target"])),
+        "acc_served": float(np.mean(served_declined == served["target"])),
         "approve_now": float(1 - declined[last_day].mean()),
         "approve_usual": float(1 - declined[usual].mean()),
         "problems_now": float(problems[last_day].mean()),

@@ -20,6 +20,14 @@ The timeline of one period ``p`` (labels arrive ``label_delay`` periods late)::
 
 Policies only ever see labels that have arrived. The initial model is fitted on the
 ``train_size`` rows before period 0 (they count as labelled).
+
+**Feedback (selective labels).** With ``feedback=Feedback(...)`` the model also *decides*: an
+applicant predicted to default (probability >= ``threshold``) is declined, and only approved
+applicants ever get a label. Retraining then learns only from the approved, and the policy only
+sees their errors. :class:`Feedback` has the three usual fixes: approve a small random share of
+the declined (``explore``), weight those labels by the inverse of their approval probability
+(``ipw=True``), or keep a random ``holdout`` of applicants approved whatever the model says and
+retrain on that unbiased group alone. Without ``feedback`` nothing changes.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from threadpoolctl import threadpool_limits
 from mlsys_helpers.train import feature_columns, infer_task, make_pipeline_for
 
 __all__ = [
+    "Feedback",
     "Never",
     "Observation",
     "OnDrift",
@@ -235,6 +244,74 @@ class OnPerformanceDrop(Policy):
         self._baseline = None
 
 
+# ------------------------------------------------------------------------------- feedback
+@dataclass(frozen=True)
+class Feedback:
+    """The model decides who gets a label: only approved applicants' outcomes are ever known.
+
+    Each served row is approved when the current model's predicted probability of the positive
+    class (default) is below ``threshold``; declined rows get no label. Fixes, alone or
+    together:
+
+    - ``explore``: approve this share of the declined rows at random (their outcomes are
+      learned, at the price of the defaults among them, reported as ``explored_defaults``);
+    - ``ipw``: weight each label by ``1 / P(approved)`` when retraining (``1 / explore`` for an
+      explored row, 1 for the others), so the labelled sample stands for all applicants again;
+      needs ``explore > 0`` (a row that can never be approved cannot be re-weighted);
+    - ``holdout``: approve this share of *all* rows at random, whatever the model says, and
+      retrain on those rows only (an unbiased but small training set).
+
+    Parameters
+    ----------
+    threshold : float, default 0.5
+        Decline when P(default) >= threshold; in (0, 1).
+    explore : float, default 0.0
+        In [0, 1).
+    ipw : bool, default False
+    holdout : float, default 0.0
+        In [0, 1).
+    seed : int, default 0
+        Seeds the random approvals (the same seed gives the same coin flips on the same data).
+
+    Examples
+    --------
+    >>> Feedback(explore=0.05, ipw=True)
+    Feedback(threshold=0.5, explore=0.05, ipw=True, holdout=0.0, seed=0)
+    >>> Feedback(ipw=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: ipw needs explore > 0: a declined row is never labelled, so it has no weight
+    """
+
+    threshold: float = 0.5
+    explore: float = 0.0
+    ipw: bool = False
+    holdout: float = 0.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name, low_open in (("threshold", True), ("explore", False), ("holdout", False)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"{name} must be a float, got {type(value).__name__}")
+            low_ok = value > 0 if low_open else value >= 0
+            if not (low_ok and value < 1):
+                interval = "(0, 1)" if low_open else "[0, 1)"
+                raise ValueError(f"{name} must be in {interval}, got {value!r}")
+        if not isinstance(self.ipw, bool):
+            raise TypeError(f"ipw must be True or False, got {self.ipw!r}")
+        if self.ipw and self.explore == 0:
+            raise ValueError(
+                "ipw needs explore > 0: a declined row is never labelled, so it has no weight"
+            )
+        if (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, numbers.Integral)
+            or self.seed < 0
+        ):
+            raise ValueError(f"seed must be an int >= 0, got {self.seed!r}")
+
+
 # ----------------------------------------------------------------------------- simulation
 def _check_int(name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
@@ -292,6 +369,7 @@ def simulate(
     retrain_cost: float = 0.0,
     error_cost: float = 1.0,
     task: str | None = None,
+    feedback: Feedback | None = None,
     rng: object = None,
 ) -> pd.DataFrame:
     """Run a model through ``periods`` periods under a retraining ``policy``.
@@ -329,6 +407,9 @@ def simulate(
     task : {"classification", "regression"}, optional
         Default: the world's task, else guessed from the target (float -> regression). Give it
         for integer counts (e.g. bikes per hour), which would otherwise count as classes.
+    feedback : Feedback, optional
+        Let the model decide who gets a label (binary classification with ``predict_proba``);
+        see :class:`Feedback`. Default: every served row is labelled.
     rng : None, int or Generator
         Samples the world.
 
@@ -339,7 +420,11 @@ def simulate(
         (regression), ``retrained`` (at the end of this period), ``n_retrains`` (so far),
         ``labels_available`` (bought and arrived so far; 0 for :class:`Never`), ``drift_weight`` (mean over the period's rows,
         when the source has it, else NaN) and the cumulative costs ``cost_labels,
-        cost_retraining, cost_errors, cost``.
+        cost_retraining, cost_errors, cost``. With ``feedback``, ``accuracy`` is still measured
+        on every applicant (the simulator knows all outcomes), and four columns say what the
+        team can see: ``approval_rate``, ``accuracy_approved`` (on this period's approved rows,
+        the only ones that will get a label), ``explored`` (rows approved at random this
+        period, exploration and holdout) and ``explored_defaults`` (defaults among them, so far).
 
     Examples
     --------
@@ -372,6 +457,7 @@ def simulate(
             retrain_cost=retrain_cost,
             error_cost=error_cost,
             task=task,
+            feedback=feedback,
             rng=rng,
         )
 
@@ -396,6 +482,7 @@ def _simulate(
     retrain_cost,
     error_cost,
     task,
+    feedback,
     rng,
 ) -> pd.DataFrame:
     if not isinstance(policy, Policy):
@@ -452,12 +539,19 @@ def _simulate(
             return (pred != truth).astype(float)
         return np.abs(pred.astype(float) - truth.astype(float))
 
+    if feedback is not None:
+        if not isinstance(feedback, Feedback):
+            raise TypeError(f"feedback must be a Feedback, got {type(feedback).__name__}")
+        if task != "classification" or len(np.unique(y)) > 2:
+            raise ValueError("feedback needs a binary classification target (1 = decline)")
+        setup = {"train_size": train_size, "window": window, "label_delay": label_delay}
+        return _simulate_feedback(frame, X, y, bounds, model, policy, feedback, costs=costs,
+                                  time_column=time_column, **setup)  # fmt: skip
     current = clone(model).fit(X.iloc[:train_size], y[:train_size])
     version, age, labelled_end = 0, 0, train_size  # labelled rows are frame[:labelled_end]
     cache: dict[int, tuple[int, np.ndarray]] = {}  # period -> (model version, predictions)
     totals = dict.fromkeys(("labels", "retraining", "errors"), 0.0)
     n_retrains, n_labels = 0, 0
-    has_weight = "drift_weight" in frame.columns
     rows = []
     for p in range(periods):
         lo, hi = bounds[p + 1]
@@ -489,24 +583,119 @@ def _simulate(
             n_retrains += 1
             totals["retraining"] += costs["retrain_cost"]
             policy.reset()
+        score = (
+            {"mae": float(period_loss.mean())}
+            if task == "regression"
+            else {"accuracy": 1.0 - float(period_loss.mean())}
+        )
         rows.append(
-            {
-                "period": p,
-                "start": frame[time_column].iloc[lo] if time_column in frame.columns else pd.NaT,
-                "n_rows": hi - lo,
-                "accuracy" if task == "classification" else "mae": float(period_loss.mean())
-                if task == "regression"
-                else 1.0 - float(period_loss.mean()),
-                "retrained": retrained,
-                "n_retrains": n_retrains,
-                "labels_available": n_labels,
-                "drift_weight": float(frame["drift_weight"].iloc[lo:hi].mean())
-                if has_weight
+            _period_row(
+                frame, time_column, p, lo, hi, score, retrained, n_retrains, n_labels, totals
+            )  # fmt: skip
+        )
+    return pd.DataFrame(rows)
+
+
+def _period_row(frame, time_column, p, lo, hi, score, retrained, n_retrains, n_labels, totals):
+    """One row of :func:`simulate`'s result (``score``: ``{"accuracy": ...}`` or ``{"mae": ...}``)."""
+    return {
+        "period": p,
+        "start": frame[time_column].iloc[lo] if time_column in frame.columns else pd.NaT,
+        "n_rows": hi - lo,
+        **score,
+        "retrained": retrained,
+        "n_retrains": n_retrains,
+        "labels_available": n_labels,
+        "drift_weight": float(frame["drift_weight"].iloc[lo:hi].mean())
+        if "drift_weight" in frame.columns
+        else np.nan,
+        "cost_labels": totals["labels"],
+        "cost_retraining": totals["retraining"],
+        "cost_errors": totals["errors"],
+        "cost": sum(totals.values()),
+    }
+
+
+def _fit_weighted(model: Any, X: pd.DataFrame, y: np.ndarray, weight: np.ndarray) -> Any:
+    """Clone and fit ``model``, passing ``weight`` to its last step when not all ones."""
+    fitted = clone(model)
+    if np.all(weight == 1.0):
+        return fitted.fit(X, y)
+    key = f"{fitted.steps[-1][0]}__sample_weight" if hasattr(fitted, "steps") else "sample_weight"
+    return fitted.fit(X, y, **{key: weight})
+
+
+def _simulate_feedback(
+    frame, X, y, bounds, model, policy, feedback, *, costs, time_column, train_size, window,
+    label_delay,
+) -> pd.DataFrame:  # fmt: skip
+    """:func:`simulate` when the model's decisions choose which rows get a label."""
+    draws = np.random.default_rng([feedback.seed, 16])
+    n = len(frame)
+    labelled = np.zeros(n, dtype=bool)  # approved (the label exists once it has arrived)
+    labelled[:train_size] = True
+    pool = labelled.copy()  # rows retraining may use (holdout: the random group only)
+    weight = np.ones(n)
+    current = clone(model).fit(X.iloc[:train_size], y[:train_size])
+    version, age, labelled_end = 0, 0, train_size
+    cache: dict[int, tuple[int, np.ndarray]] = {}
+    totals = dict.fromkeys(("labels", "retraining", "errors"), 0.0)
+    n_retrains, n_labels, explored_defaults = 0, 0, 0
+    rows = []
+    for p in range(len(bounds) - 1):
+        lo, hi = bounds[p + 1]
+        pred = (current.predict_proba(X.iloc[lo:hi])[:, 1] >= feedback.threshold).astype(y.dtype)
+        cache[p] = (version, pred)
+        hold = draws.random(hi - lo) < feedback.holdout
+        explored = ~hold & (pred == 1) & (draws.random(hi - lo) < feedback.explore)
+        approved = hold | explored | (pred == 0)
+        labelled[lo:hi] = approved
+        pool[lo:hi] = hold if feedback.holdout > 0 else approved
+        if feedback.ipw:
+            weight[lo:hi][explored] = 1.0 / feedback.explore
+        explored_defaults += int((y[lo:hi][hold | explored] == 1).sum())
+        wrong = pred != y[lo:hi]
+        totals["errors"] += costs["error_cost"] * float(wrong.sum())
+        age += 1
+        arrived = p - label_delay
+        errors, arrived_rows = np.array([]), X.iloc[0:0]
+        if arrived >= 0:
+            a_lo, a_hi = bounds[arrived + 1]
+            labelled_end = a_hi
+            got = np.flatnonzero(labelled[a_lo:a_hi]) + a_lo
+            if policy.needs_labels:
+                n_labels += got.size
+                totals["labels"] += costs["label_cost"] * got.size
+            cached_version, cached = cache.pop(arrived)
+            if cached_version != version:
+                cached = (
+                    current.predict_proba(X.iloc[a_lo:a_hi])[:, 1] >= feedback.threshold
+                ).astype(y.dtype)
+            errors = (cached[got - a_lo] != y[got]).astype(float)
+            arrived_rows = X.iloc[got]
+        observation = Observation(
+            p, age, n_labels=n_labels, errors=errors, labelled=arrived_rows, served=X.iloc[lo:hi]
+        )
+        retrained = bool(policy.decide(observation))
+        if retrained:
+            usable = np.flatnonzero(pool[:labelled_end])[-window:]
+            current = _fit_weighted(model, X.iloc[usable], y[usable], weight[usable])
+            version, age = version + 1, 0
+            n_retrains += 1
+            totals["retraining"] += costs["retrain_cost"]
+            policy.reset()
+        score = {"accuracy": 1.0 - float(wrong.mean())}
+        rows.append(
+            _period_row(
+                frame, time_column, p, lo, hi, score, retrained, n_retrains, n_labels, totals
+            )  # fmt: skip
+            | {
+                "approval_rate": float(approved.mean()),
+                "accuracy_approved": 1.0 - float(wrong[approved].mean())
+                if approved.any()
                 else np.nan,
-                "cost_labels": totals["labels"],
-                "cost_retraining": totals["retraining"],
-                "cost_errors": totals["errors"],
-                "cost": sum(totals.values()),
+                "explored": int((hold | explored).sum()),
+                "explored_defaults": explored_defaults,
             }
         )
     return pd.DataFrame(rows)

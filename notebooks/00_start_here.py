@@ -39,6 +39,7 @@
 # | 07 monitoring | detectors, false alarms, label delay, performance without labels |
 # | 08 the loop | retraining policies compared on accuracy and cost |
 # | 09 incident lab | capstone: diagnose production incidents from logs and monitors |
+# | 10 shipping and feedback loops | shadow, canary and A/B tests done right; feedback loops and slices |
 
 # %% [markdown]
 # ## How a chapter works

@@ -1,8 +1,8 @@
 # %% [markdown]
-# # 09 · Incident lab: one on-call shift, five pages
+# # 09 · Incident lab: one on-call shift, six pages
 #
 # You are on call for **loan-risk**, the default-risk model of a small lender (the system of
-# chapters 01-08). Tonight the pager goes off five times. Each page is a real-looking incident:
+# chapters 01-08). Tonight the pager goes off six times. Each page is a real-looking incident:
 # a service log, a monitor report, the outcomes that have arrived so far, a change log, and a
 # dashboard. Somewhere in the data is a **root cause** and the **day it started**. Nobody tells
 # you which; you find out with the tools you already know, and the self-check tells you whether
@@ -35,7 +35,7 @@ print(f"a start date passes within ±{mh.incidents.TOLERANCE_DAYS} days of the t
 # %% [markdown]
 # ## The shift
 #
-# Five pages, in the order they reached you. Each case covers five weeks of live traffic after a
+# Six pages, in the order they reached you. Each case covers five weeks of live traffic after a
 # deployment of the model; the page fires at the end of it ("now" for that case). Read the
 # pages: two of them quote the same symptom.
 
@@ -356,6 +356,46 @@ answer = {"cause": "broken_feature_join" if one_channel else "upstream_unit_chan
 mh.exercises.check("09.5", answer)
 
 # %% [markdown]
+# ## Incident 6 · "approvals are up, and so are missed payments"
+#
+# The last page of the night. Read the timeline carefully: not every change is to the data.
+# Everything in the case is what it always was, with one exception: `case6.model` is the model
+# that was validated and deployed when the case began; the service log records what actually
+# answered each request.
+
+# %%
+case6 = cases[6]
+print(case6.pager)
+case6.timeline
+
+# %%
+_ = case6.plot()
+
+# %% [markdown]
+# **Experiment.** Run the runbook's first four steps. Which of them see a problem, and does
+# `labelled(case6)` agree with the page about accuracy? (It scores the outcomes with
+# `case6.model`.) Then put the decisions in `case6.logs["prediction"]` next to
+# `case6.model.predict(case6.requests[list(case6.features)])`.
+#
+# **09.6** Your diagnosis of incident 6.
+
+# %%
+answer = None
+mh.exercises.check("09.6", answer)
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+validated = case6.model.predict(case6.requests[list(case6.features)])
+served = pd.to_numeric(case6.logs["prediction"], errors="coerce").to_numpy()
+parted = per_day(pd.Series((served != validated).astype(float)), case6.requests["timestamp"])
+start = mh.incidents.change_start(parted)
+quiet_inputs = drift_days(case6).drop(index="prediction")["days drifted"].max() <= 2
+print(f"decisions unlike the validated model's: {parted[:start].iloc[:-1].mean():.3f} before, "
+      f"{parted[start:].mean():.3f} from {start:%Y-%m-%d}; inputs quiet: {quiet_inputs}")  # fmt: skip
+answer = {"cause": "bad_rollout" if quiet_inputs and parted[start:].mean() > 0.1
+          else "concept_drift", "start": f"{start:%Y-%m-%d}"}  # fmt: skip
+mh.exercises.check("09.6", answer)
+
+# %% [markdown]
 # ## The postmortem table
 #
 # Write down each diagnosis with its evidence: the habit that turns a night of firefighting
@@ -369,6 +409,7 @@ mh.exercises.check("09.5", answer)
 # | 3 | | | | | |
 # | 4 | | | | | |
 # | 5 | | | | | |
+# | 6 | | | | | |
 #
 # **Experiment.** Change `SEED` in the first code cell and run everything again: new dates, new
 # numbers, the same kinds of incidents. Do the solution cells still find the answers? (The
@@ -386,6 +427,8 @@ mh.exercises.check("09.5", answer)
 #   bug by the day the label was written.
 # - A green service and a confident model prove nothing: in incident 1 both looked fine while
 #   good online customers were refused. Drift tests skip missing values; null-rate checks do not.
+# - Check which model answered: a rollout is a change too. In incident 6 the inputs, the labels
+#   and the validated model were all fine; the model serving the requests was not.
 # - Not every alert is an incident. A harmless shift in who applies needs a better alert rule,
 #   not a new model.
 # - A diagnosis is a cause, a start date and the evidence, written so that someone can check it.
@@ -398,5 +441,6 @@ mh.exercises.check("09.5", answer)
 # *Incident.io* and *Jeli*: incident timelines and postmortems. Google's SRE book: the
 # blameless-postmortem practice this table imitates.
 #
-# This is the end of the workbook. Go back to chapter 00's map: every station you met is on it,
-# and every incident tonight was one of them failing.
+# Go back to chapter 00's map: every station you met is on it, and every incident tonight was one
+# of them failing. Incident 6 was the step between training and serving; chapter 10 is about
+# shipping a model safely (shadow, canary, A/B tests) and the feedback loops that fool you.

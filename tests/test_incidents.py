@@ -32,9 +32,9 @@ def test_another_seed_gives_other_data():
     assert not a.requests["income"].equals(b.requests["income"])
 
 
-@pytest.mark.parametrize("number", [0, 6, -1])
+@pytest.mark.parametrize("number", [0, incidents.N_CASES + 1, -1])
 def test_number_out_of_range_is_refused(number):
-    with pytest.raises(ValueError, match="number must be from 1 to 5"):
+    with pytest.raises(ValueError, match=f"number must be from 1 to {incidents.N_CASES}"):
         incidents.open_case(number)
 
 

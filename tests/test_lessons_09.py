@@ -116,7 +116,24 @@ def solve_5(seed):
     return {"cause": cause, "start": f"{start:%Y-%m-%d}"}
 
 
-SOLUTIONS = {1: solve_1, 2: solve_2, 3: solve_3, 4: solve_4, 5: solve_5}
+def _parted(case) -> pd.Series:
+    """Daily share of requests where the logged decision differs from the validated model's."""
+    validated = case.model.predict(case.requests[list(case.features)])
+    served = pd.to_numeric(case.logs["prediction"], errors="coerce").to_numpy()
+    return per_day(pd.Series((served != validated).astype(float)), case.requests["timestamp"])
+
+
+def solve_6(seed):
+    case = _case(6, seed)
+    parted = _parted(case)
+    start = incidents.change_start(parted)
+    quiet_inputs = drift_days(case).drop(index="prediction")["days drifted"].max() <= 2
+    step = parted[start:].mean() - _before(parted, start).mean()
+    cause = "bad_rollout" if quiet_inputs and step > 0.1 else "concept_drift"
+    return {"cause": cause, "start": f"{start:%Y-%m-%d}"}
+
+
+SOLUTIONS = {1: solve_1, 2: solve_2, 3: solve_3, 4: solve_4, 5: solve_5, 6: solve_6}
 
 
 # -------------------------------------------------------- one triage for every case
@@ -154,6 +171,10 @@ def triage(case, failures):
         change = accuracy[start:].mean() - _before(accuracy, start).mean()
         if abs(change) < 0.03:
             return "seasonal_covariate_shift", start
+    parted = _parted(case)  # did the model answering requests change?
+    switch = incidents.change_start(parted)
+    if parted[switch:].mean() - _before(parted, switch).mean() > 0.1:
+        return "bad_rollout", switch
     written = per_day(lab["target"], lab["label_time"])
     step = incidents.change_start(written)
     jump = written[step:].mean() - _before(written, step).mean()

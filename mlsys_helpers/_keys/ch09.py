@@ -23,6 +23,7 @@ CAUSE_SHA256 = {
     3: "f2a2f5f43989d2260a685281915b6259d8cdbfd3340cf4c678b2e3149583c4eb",
     4: "278e547537595535171805240839421cb666862afeeeb7359ad21139df81d0c1",
     5: "a21cbfe6ff4e632099ec932c41ebccb9974c4be7deb46f7944dcdb3b4616e539",
+    6: "8cbe540ae6181164b933df63c975eb22c09e735574aa624efbd1d96c12a1c9df",
 }
 
 
@@ -117,5 +118,16 @@ EXERCISES = (
         "it; the imputer hid it from the model.",
         _FORMAT + "Which field is missing in the logged problems, for which channel, and from "
         "which day?",
+    ),
+    Exercise(
+        "09.6",
+        diagnosis(6),
+        "Inputs, labels and the validated model never changed; the model answering the requests "
+        "did. Model v8 was promoted to all traffic at once, trained by a pipeline that read the "
+        "debt ratio in percent while serving still sends fractions, so everyone looked debt-free. "
+        "A shadow comparison or a canary on the decline rate (chapter 10) would have caught it "
+        "before it reached every applicant.",
+        _FORMAT + "Compare the decisions in the service log with what `case6.model` (the "
+        "validated model) says for the same requests, day by day: when did they part ways?",
     ),
 )
