@@ -75,7 +75,9 @@ def check_package(requirement: str) -> Check:
     req = Requirement(requirement)
     spec = str(req.specifier) or "any version"
     fix = f'pip install "{req}"'
+    try:
         version = md.version(req.name)
+    except md.PackageNotFoundError:
         return Check(req.name, False, f"not installed (need {spec})", fix)
     if req.specifier and not req.specifier.contains(version, prereleases=True):
         return Check(req.name, False, f"{version} installed, need {spec}", fix)
@@ -91,6 +93,7 @@ def check_python() -> Check:
 
 def check_kernels() -> Check:
     """A kernel that runs this Python (the one the workbook's packages are installed in)."""
+    try:
         from jupyter_client.kernelspec import KernelSpecManager
     except ImportError:
         return Check("jupyter kernel", False, "jupyter_client missing", "make lab")
@@ -109,7 +112,9 @@ def check_kernels() -> Check:
 
 def check_widget_extension() -> Check:
     """Is JupyterLab's ipywidgets front-end (a prebuilt lab extension) installed?"""
+    try:
         from jupyter_core.paths import jupyter_path
+    except ImportError:
         return Check("widgets lab extension", False, "jupyter_core missing", "make lab")
     for folder in jupyter_path("labextensions"):
         if (Path(folder) / WIDGET_EXTENSION / "package.json").is_file():
