@@ -244,7 +244,7 @@ cold_hours = summer[summer["temperature"] < 14]
 inside_evening = wednesday_5pm[wednesday_5pm["temperature"].between(10.5, 12.0)]
 print(f"summer hours at 16-18 h: coldest {evening_coldest:.1f} deg C")
 print(
-    f"summer hours below 14 deg C: {len(cold_hours)}, at hours {sorted(cold_hours['hour'].unique())}"
+    f"summer hours below 14 deg C: {len(cold_hours)}, at hours {sorted(cold_hours['hour'].unique().tolist())}"
 )
 print(
     f"Wednesday 17:00 at 10.5-12 deg C: tree {tree.predict(inside_evening).mean():.0f} rentals, "

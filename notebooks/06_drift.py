@@ -104,7 +104,12 @@ before_after
 # applicants default because poorer applicants default more, and yet accuracy holds: the model
 # already knew how income relates to default. **Prior** drift moves the default rate, and the
 # inputs follow (the new mix holds more defaulter-like applicants); accuracy suffers a little,
-# because the model's cut-off was tuned to a 30 % default rate. **Concept** drift is the quiet
+# because the model's cut-off was tuned to a 30 % default rate. Prior drift also shows a
+# **concept change** (about 0.09), and that is no measurement error: Bayes' rule,
+# P(y | x) = P(x | y) P(y) / P(x). Defaulters and repayers look as they did (P(x | y) stays), but
+# defaulters are now twice as common, so *the same applicant* is more likely to be one of them:
+# P(default | x) rises for every x. Kinds of drift are not sealed boxes: move P(y) with P(x | y)
+# fixed and P(y | x) must move too. **Concept** drift is the quiet
 # one: no input moves, the default rate barely moves, and accuracy falls the most. The same
 # numbers over time:
 
@@ -493,9 +498,14 @@ lab_result = mh.widgets.drift_lab_compute(
     seed=0,
 )
 print(lab_result.summary())
+both = int((lab_result.frame["input_alarm"] & lab_result.frame["error_alarm"]).sum())
+print(f"windows where both detectors fired: {both}")
 _ = mh.widgets.plot_drift_lab(lab_result)
 
 # %% [markdown]
+# The summary counts *windows*: a window where both detectors fire is one alarm window, so the
+# input and error counts can add up to more than the total.
+#
 # **Experiments in the lab.** The default is a harmless covariate drift: debt ratios rise by
 # one standard deviation, the input detector fires in every window after the change, accuracy
 # stays at about 0.87.
