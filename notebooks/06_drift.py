@@ -358,10 +358,11 @@ alarms.assign(psi=psi["statistic"], psi_drifted=psi["drifted"])[
 ]
 
 # %%
+UNITS = {"precipitation": "mm", "temp_max": "°C", "temp_min": "°C", "wind": "m/s"}
 fig, axes = plt.subplots(1, 4, figsize=(12, 3))
 for ax, column in zip(axes, READINGS, strict=True):
     mh.plots.plot_distributions(seattle[column], new_york[column], ax=ax)
-    ax.set_xlabel(column)
+    ax.set_xlabel(f"{column} ({UNITS[column]} per day)")
     ax.set_title(f"{column}: KS {alarms.set_index('column').loc[column, 'statistic']:.2f}")
     ax.legend(["Seattle 2012-13", "New York 2014-15"], fontsize=7)
 axes[0].set_xlim(0, 30)  # a few very wet days reach 119 mm; the difference is near 0
@@ -514,7 +515,7 @@ _ = mh.widgets.plot_drift_lab(lab_result)
 #    accuracy should fall to about 0.67, the input detector should stay silent, and only the
 #    error detector (which needs labels) fires.
 # 2. Keep concept drift, choose pattern **gradual** and width 0.4: the first alarm should come
-#    a window or two later, and accuracy erodes instead of stepping down.
+#    a few windows later (three with seed 0), and accuracy erodes instead of stepping down.
 # 3. Lower **fraction** to 0.2: only a fifth of the rows change; the accuracy loss should shrink
 #    to a few points and the alarms come later or not at all.
 # 4. Back to covariate drift: slide magnitude down to 0.3. The input detector should still fire

@@ -318,3 +318,36 @@ def test_the_lab_summary_counts_windows_so_input_and_error_can_overlap():
     both = int((frame["input_alarm"] & frame["error_alarm"]).sum())
     assert result.n_alarms == result.n_input_alarms + result.n_error_alarms - both
     assert both >= 1  # the notebook's default: 12 alarm windows, 12 input, 1 error
+
+
+def test_the_lab_numbers_the_prose_quotes():
+    # "accuracy stays at about 0.87" (default); concept: "fall to about 0.67"; gradual width 0.4:
+    # "a few windows later (three with seed 0)"; magnitude 0.3: "still fire in most"
+    default = mh.widgets.drift_lab_compute(**LAB_DEFAULTS, seed=0)
+    assert abs(default.accuracy_after - 0.87) < 0.02
+    concept = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"kind": "concept"}), seed=0)
+    assert abs(concept.accuracy_after - 0.67) < 0.03
+    gradual = mh.widgets.drift_lab_compute(
+        **(LAB_DEFAULTS | {"kind": "concept", "pattern": "gradual", "width": 0.4}), seed=0
+    )
+    assert gradual.first_alarm_delay is not None and concept.first_alarm_delay is not None
+    assert 2 <= gradual.first_alarm_delay - concept.first_alarm_delay <= 4  # seed 0: three
+    small = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"magnitude": 0.3}), seed=0)
+    assert small.n_input_alarms >= 7  # most of the 12 windows after the change
+
+
+def test_the_kind_experiments_of_section_1():
+    # age shifted by 1.5 sd: 1 or 2 inputs flagged, accuracy within a couple of points
+    older = mh.drift.Drift("covariate", start=CHANGE, magnitude=1.5, column="age")
+    stream = WORLD.sample(24 * 7 * 16, start="2024-03-04", drifts=older, rng=SEED + 1)
+    table = _weekly(stream, SEED)
+    before, after = table[table.index < CHANGE], table[table.index >= CHANGE]
+    assert 1 <= after["inputs flagged"].mean() <= 2.5
+    assert abs(after["accuracy"].mean() - before["accuracy"].mean()) < 0.03
+    # concept magnitude 1.0: accuracy below 0.7, still no input flagged (beyond false alarms)
+    protects = mh.drift.Drift("concept", start=CHANGE, magnitude=1.0)
+    stream = WORLD.sample(24 * 7 * 16, start="2024-03-04", drifts=protects, rng=SEED + 1)
+    table = _weekly(stream, SEED)
+    after = table[table.index >= CHANGE]
+    assert after["accuracy"].mean() < 0.7
+    assert (after["inputs flagged"] > 0).mean() <= 0.25
