@@ -358,11 +358,11 @@ alarms.assign(psi=psi["statistic"], psi_drifted=psi["drifted"])[
 ]
 
 # %%
-UNITS = {"precipitation": "mm", "temp_max": "°C", "temp_min": "°C", "wind": "m/s"}
+UNITS = {"precipitation": "mm per day", "temp_max": "°C", "temp_min": "°C", "wind": "m/s"}
 fig, axes = plt.subplots(1, 4, figsize=(12, 3))
 for ax, column in zip(axes, READINGS, strict=True):
     mh.plots.plot_distributions(seattle[column], new_york[column], ax=ax)
-    ax.set_xlabel(f"{column} ({UNITS[column]} per day)")
+    ax.set_xlabel(f"{column} ({UNITS[column]})")
     ax.set_title(f"{column}: KS {alarms.set_index('column').loc[column, 'statistic']:.2f}")
     ax.legend(["Seattle 2012-13", "New York 2014-15"], fontsize=7)
 axes[0].set_xlim(0, 30)  # a few very wet days reach 119 mm; the difference is near 0

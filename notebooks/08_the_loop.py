@@ -416,10 +416,10 @@ effort_table
 # (Costs in dollars, as before; weeks 0-7 are the weeks before the first drift.) Before the
 # first drift the better model *is* better, if only a little: half a point here, up to two
 # points with other seeds, the reward of the extra data and the stronger learner. Then the
-# world changes in week 8, and the better model has no way to know. Over the year the plain model with a monitor makes fewer than half
-# as many wrong decisions and costs about half as much, labels and retraining included. The
-# training effort bought a point or so for eight weeks; the monitoring effort bought the rest
-# of the year.
+# world changes in week 8, and the better model has no way to know. Over the year the plain
+# model with a monitor makes fewer than half as many wrong decisions and costs about half as
+# much, labels and retraining included. The training effort bought a point or so for eight
+# weeks; the monitoring effort bought the rest of the year.
 #
 # **Experiment.** Make the year milder: replace `drifts` in the two `simulate` calls with a
 # single slow concept drift, `[mh.drift.Drift("concept", start=START + 12 * WEEK,

@@ -295,3 +295,23 @@ def test_under_a_mild_drift_monitoring_saves_errors_but_only_about_what_its_labe
     assert e["monitored"]["errors"] < e["better"]["errors"]
     saved = (e["better"]["errors"] - e["monitored"]["errors"]) * COSTS["error_cost"]
     assert 0.5 * e["monitored"]["labels"] <= saved <= 2.0 * e["monitored"]["labels"], (saved, e)
+
+
+def test_the_numbers_of_sections_2_and_4_on_the_notebook_seed():
+    never = _year(SEED).query("policy == 'never'").set_index("period")["accuracy"]
+    assert abs(never.loc[:7].mean() - 0.88) < 0.02  # "drops from about 0.88 ...
+    assert abs(never.loc[8:19].mean() - 0.65) < 0.03  # ... to about 0.65 at week 8"
+    bikes = _bike_runs(SEED)
+    never_mae = bikes.query("policy == 'never'")["mae"]
+    assert 20 <= never_mae.iloc[0] <= 30  # "MAE around 25 bikes"
+    assert 3.5 <= never_mae.max() / never_mae.iloc[0] <= 5.5  # "four to five times"
+    # tolerance 10: "retrains about four times and closes about half of its gap to the schedule"
+    loose, tight = _bike_runs(SEED, 20.0), _bike_runs(SEED, 10.0)
+    trigger, schedule = "policy == 'on performance drop'", "policy == 'every 2 weeks'"
+    assert 3 <= tight.query(trigger)["n_retrains"].iloc[-1] <= 5
+    gap_loose = loose.query(trigger)["mae"].mean() - loose.query(schedule)["mae"].mean()
+    gap_tight = tight.query(trigger)["mae"].mean() - loose.query(schedule)["mae"].mean()
+    assert 0.3 <= 1 - gap_tight / gap_loose <= 0.7
+    # max_depth=3: "the schedule's mean from about 35 to about 64 bikes"
+    shallow = _bike_runs(SEED, max_depth=3).query(schedule)["mae"].mean()
+    assert abs(loose.query(schedule)["mae"].mean() - 35) < 3 and abs(shallow - 64) < 4
