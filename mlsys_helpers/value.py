@@ -59,8 +59,19 @@ __all__ = [
 ]
 
 
+class _Verdict:
+    """The shared reading of a go / no-go case: ``verdict`` from ``go``."""
+
+    go: bool
+
+    @property
+    def verdict(self) -> str:
+        """``"go"`` or ``"no-go"``."""
+        return "go" if self.go else "no-go"
+
+
 @dataclass(frozen=True)
-class ValueCase:
+class ValueCase(_Verdict):
     """The inputs and the verdict of one go / no-go calculation (see :func:`decision_value`).
 
     Attributes
@@ -99,11 +110,6 @@ class ValueCase:
     break_even_decisions_per_year: float
     break_even_gain: float
     go: bool
-
-    @property
-    def verdict(self) -> str:
-        """``"go"`` or ``"no-go"``."""
-        return "go" if self.go else "no-go"
 
     def summary(self) -> str:
         """The verdict and the numbers behind it, in three lines.
@@ -188,14 +194,11 @@ def decision_value(
     """
     accuracy = _number("accuracy", accuracy, high=1.0)
     baseline_accuracy = _number("baseline_accuracy", baseline_accuracy, high=1.0)
-    decisions_per_year = _number("decisions_per_year", decisions_per_year)
     value_per_correct = _number("value_per_correct", value_per_correct)
     cost_per_error = _number("cost_per_error", cost_per_error)
-    build_cost = _number("build_cost", build_cost)
-    upkeep_per_year = _number("upkeep_per_year", upkeep_per_year)
-    years = _number("years", years)
-    if years == 0.0 or math.isinf(years):
-        raise ValueError(f"years must be > 0 and finite, got {years:g}")
+    decisions_per_year, build_cost, upkeep_per_year, years = _payback_inputs(
+        decisions_per_year, build_cost, upkeep_per_year, years
+    )
     stake = (
         value_per_correct + cost_per_error
     )  # what one decision flipped from wrong to right is worth
@@ -221,6 +224,17 @@ def decision_value(
         break_even_gain=break_even_gain,
         go=bool(net_value > 0),
     )
+
+
+def _payback_inputs(decisions_per_year, build_cost, upkeep_per_year, years):
+    """Validate the volume, the costs and the horizon shared by both calculators."""
+    decisions_per_year = _number("decisions_per_year", decisions_per_year)
+    build_cost = _number("build_cost", build_cost)
+    upkeep_per_year = _number("upkeep_per_year", upkeep_per_year)
+    years = _number("years", years)
+    if years == 0.0 or math.isinf(years):
+        raise ValueError(f"years must be > 0 and finite, got {years:g}")
+    return decisions_per_year, build_cost, upkeep_per_year, years
 
 
 def _payback(gain_per_decision, decisions_per_year, build_cost, upkeep_per_year, years):
@@ -277,7 +291,7 @@ def payoff_per_decision(predicted, actual, *, payoffs: Mapping) -> float:
 
 
 @dataclass(frozen=True)
-class PayoffCase:
+class PayoffCase(_Verdict):
     """The inputs and the verdict of one go / no-go calculation priced per decision kind.
 
     Attributes
@@ -306,11 +320,6 @@ class PayoffCase:
     net_value: float
     break_even_decisions_per_year: float
     go: bool
-
-    @property
-    def verdict(self) -> str:
-        """``"go"`` or ``"no-go"``."""
-        return "go" if self.go else "no-go"
 
     def summary(self) -> str:
         """The verdict and the numbers behind it, in three lines.
@@ -373,12 +382,9 @@ def payoff_value(
     baseline_payoff = _number("baseline_payoff", baseline_payoff, low=-math.inf)
     if math.isinf(payoff) or math.isinf(baseline_payoff):
         raise ValueError("payoff and baseline_payoff must be finite")
-    decisions_per_year = _number("decisions_per_year", decisions_per_year)
-    build_cost = _number("build_cost", build_cost)
-    upkeep_per_year = _number("upkeep_per_year", upkeep_per_year)
-    years = _number("years", years)
-    if years == 0.0 or math.isinf(years):
-        raise ValueError(f"years must be > 0 and finite, got {years:g}")
+    decisions_per_year, build_cost, upkeep_per_year, years = _payback_inputs(
+        decisions_per_year, build_cost, upkeep_per_year, years
+    )
     gain = payoff - baseline_payoff
     gain_per_year, net_value, break_even_volume, _ = _payback(
         gain, decisions_per_year, build_cost, upkeep_per_year, years
