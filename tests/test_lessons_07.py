@@ -433,3 +433,27 @@ def test_labels_that_arrive_later_for_defaults_bias_the_early_default_rate_down(
         accuracy = np.mean((labelled["proba"] >= 0.5) == labelled["target"])
         true_accuracy = np.mean((truth["proba"] >= 0.5) == truth["target"])
         assert 0 <= accuracy - true_accuracy <= 0.02
+
+
+def test_the_alert_counts_and_label_shares_the_prose_quotes():
+    p = _daily_p_values(SEED)
+    # "about twelve false alerts a month" uncorrected, "about one a month" corrected;
+    # ALPHA = 0.01: "about 3 a month"
+    assert 9 <= (p < 0.05).any(axis=1).mean() * 30 <= 15
+    assert 0.3 <= (p * len(TEN) < 0.05).any(axis=1).mean() * 30 <= 2.5
+    assert 1.5 <= (p < 0.01).any(axis=1).mean() * 30 <= 5
+    # section 6: on 1 May the first drifted week has "about a third of its labels"
+    known = _known(SEED)
+    week_one = (known["timestamp"] >= HOLIDAY_START) & (known["timestamp"] < "2024-04-22")
+    assert 0.25 <= known.loc[week_one, "target"].notna().mean() <= 0.42
+    # AS_OF = 22 April: "about 70 labels of the drifted week"
+    log = _log(SEED)
+    labels = mh.collect.delay_labels(log, delay="30D", never=0.05, rng=SEED + 12)
+    early = mh.monitor.join_delayed_labels(
+        log[["id", "timestamp", "proba"]],
+        labels[["id", "target", "label_arrival"]],
+        as_of="2024-04-22",
+        label_time="label_arrival",
+    )
+    drifted_week = (early["timestamp"] >= HOLIDAY_START) & (early["timestamp"] < "2024-04-22")
+    assert 50 <= early.loc[drifted_week, "target"].notna().sum() <= 90
