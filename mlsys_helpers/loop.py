@@ -417,7 +417,9 @@ def simulate(
     -------
     DataFrame
         One row per period: ``period, start, n_rows``, ``accuracy`` (classification) or ``mae``
-        (regression), ``retrained`` (at the end of this period), ``n_retrains`` (so far),
+        (regression), ``retrained`` (at the end of this period; never at the end of the last
+        one, whose new model would never serve, so it is neither trained nor billed),
+        ``n_retrains`` (so far),
         ``labels_available`` (bought and arrived so far; 0 for :class:`Never`), ``drift_weight`` (mean over the period's rows,
         when the source has it, else NaN) and the cumulative costs ``cost_labels,
         cost_retraining, cost_errors, cost``. With ``feedback``, ``accuracy`` is still measured
@@ -429,9 +431,9 @@ def simulate(
     Examples
     --------
     >>> from mlsys_helpers.world import LoanWorld
-    >>> out = simulate(LoanWorld(), None, Periodic(every=2), periods=4, period_size=500, rng=0)
+    >>> out = simulate(LoanWorld(), None, Periodic(every=2), periods=5, period_size=500, rng=0)
     >>> out[["period", "retrained", "n_retrains"]].to_dict("list")
-    {'period': [0, 1, 2, 3], 'retrained': [False, True, False, True], 'n_retrains': [0, 1, 1, 2]}
+    {'period': [0, 1, 2, 3, 4], 'retrained': [False, True, False, True, False], 'n_retrains': [0, 1, 1, 2, 2]}
     >>> bool(out["accuracy"].between(0.7, 0.95).all())
     True
     """
@@ -575,7 +577,9 @@ def _simulate(
         observation = Observation(
             p, age, n_labels=n_labels, errors=errors, labelled=arrived_rows, served=X.iloc[lo:hi]
         )
-        retrained = bool(policy.decide(observation))
+        # the policy still sees the last period, but a model trained after it would never serve:
+        # it is neither trained nor billed
+        retrained = bool(policy.decide(observation)) and p < periods - 1
         if retrained:
             w_lo = max(0, labelled_end - window)
             current = clone(model).fit(X.iloc[w_lo:labelled_end], y[w_lo:labelled_end])

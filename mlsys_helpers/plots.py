@@ -227,19 +227,30 @@ def plot_monitor_timeline(
     *,
     metrics: Sequence[str] = ("accuracy", "estimated_accuracy"),
     drift_start=None,
+    ylabel: str | None = None,
     ax=None,
     **kwargs,
 ):
     """Metrics per window from :meth:`mlsys_helpers.monitor.Monitor.run`, alerts marked.
 
+    Alerts are drawn at the top of the panel at the start of their window, one marker style per
+    cause: ``alert: accuracy drop`` (vermillion, pointing down) when the window's accuracy (real
+    when enough labels had arrived, estimated otherwise) fell, ``alert: input drift`` (orange,
+    pointing up) when an input or prediction test fired. A window with both causes gets both.
+
     Parameters
     ----------
     result : DataFrame
-        Output of ``Monitor.run`` (``window, start, alert`` and the ``metrics``).
+        Output of ``Monitor.run`` (``window, start, alert`` and the ``metrics``; the cause is read
+        from ``drift_flag``/``performance_flag`` when present, otherwise every alert is drawn as
+        a plain ``alert``).
     metrics : sequence of str
         Columns to draw as lines (missing values leave gaps).
     drift_start : same type as ``result["start"]``, optional
         When the drift truly began (dashed line); the x axis is ``start`` of each window.
+    ylabel : str, optional
+        Label of the y axis; by default ``"accuracy"`` when every metric is an accuracy,
+        otherwise the metric names.
     ax : matplotlib.axes.Axes, optional
         Where to draw.
     **kwargs
@@ -256,10 +267,12 @@ def plot_monitor_timeline(
     ...                        "accuracy": [0.9, 0.88, 0.7], "alert": [False, False, True]})
     >>> ax = plot_monitor_timeline(result, metrics=["accuracy"], drift_start=150)
     >>> ax.get_xlabel(), ax.get_ylabel()
-    ('window start', 'metric')
+    ('window start', 'accuracy')
     """
     metrics = list(metrics)
     _require(result, ["window", "start", "alert", *metrics], "result")
+    if ylabel is not None and not isinstance(ylabel, str):
+        raise TypeError(f"ylabel must be a str or None, got {type(ylabel).__name__}")
     ax = _axes(ax)
     x = result["start"]
     styles = ["-", "--", "-.", ":"]
@@ -268,13 +281,25 @@ def plot_monitor_timeline(
                 color=PALETTE[[0, 2, 3, 4, 5][k % 5]], label=name, **kwargs)  # fmt: skip
     if drift_start is not None:
         _mark_changes(ax, [drift_start], label="drift starts")
-    alerts = result.loc[result["alert"].astype(bool)]
-    if len(alerts):
-        level = np.nanmax(result[metrics].to_numpy(float)) if metrics else 1.0
-        ax.plot(alerts["start"], np.full(len(alerts), level), linestyle="none", marker="v",
-                markersize=8, color=ALARM, label="alert")  # fmt: skip
+    alert = result["alert"].astype(bool)
+    level = np.nanmax(result[metrics].to_numpy(float)) if metrics else 1.0
+    if {"drift_flag", "performance_flag"} <= set(result.columns):
+        causes = [
+            ("alert: accuracy drop", result["performance_flag"].astype(bool), "v", ALARM),
+            ("alert: input drift", result["drift_flag"].astype(bool), "^", PALETTE[3]),
+        ]
+    else:
+        causes = [("alert", alert, "v", ALARM)]
+    for label, flag, marker, colour in causes:
+        shown = result.loc[alert & flag, "start"]
+        if len(shown):
+            ax.plot(shown, np.full(len(shown), level), linestyle="none", marker=marker,
+                    markersize=8, color=colour, label=label)  # fmt: skip
+    if ylabel is None:
+        accuracy_only = metrics and all(m.endswith("accuracy") for m in metrics)
+        ylabel = "accuracy" if accuracy_only else ", ".join(metrics) or "value"
     ax.set_xlabel("window start")
-    ax.set_ylabel("metric")
+    ax.set_ylabel(ylabel)
     ax.legend(loc="lower left")
     return ax
 

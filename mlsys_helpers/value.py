@@ -22,6 +22,21 @@ put in the average cost per error at the operating threshold you plan to use.
 ...                             upkeep_per_year=150_000, years=3)
 >>> case.verdict, round(case.net_value)
 ('go', 3350000)
+
+Accuracy weights every error alike, which is rarely true. A lender who approves a loan that
+defaults loses far more than one who declines a good applicant forgoes. :func:`payoff_per_decision`
+prices each (decision, outcome) pair on its own, like chapter 01's scorecard, and
+:func:`payoff_value` runs the same go / no-go arithmetic on the difference in money per decision
+instead of the difference in accuracy:
+
+>>> payoffs = {(0, 0): 100, (0, 1): -2_000}  # approve & repaid, approve & default; declines: 0
+>>> model = payoff_per_decision([0, 0, 1, 1], [0, 0, 1, 0], payoffs=payoffs)
+>>> rule = payoff_per_decision([0, 0, 0, 1], [0, 0, 1, 0], payoffs=payoffs)
+>>> model, rule
+(50.0, -450.0)
+>>> payoff_value(payoff=model, baseline_payoff=rule, decisions_per_year=1_000,
+...              build_cost=100_000, upkeep_per_year=50_000).verdict
+'go'
 """
 
 from __future__ import annotations
@@ -31,13 +46,32 @@ import numbers
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["ValueCase", "decision_value", "cases_table"]
+__all__ = [
+    "PayoffCase",
+    "ValueCase",
+    "cases_table",
+    "decision_value",
+    "payoff_per_decision",
+    "payoff_value",
+]
+
+
+class _Verdict:
+    """The shared reading of a go / no-go case: ``verdict`` from ``go``."""
+
+    go: bool
+
+    @property
+    def verdict(self) -> str:
+        """``"go"`` or ``"no-go"``."""
+        return "go" if self.go else "no-go"
 
 
 @dataclass(frozen=True)
-class ValueCase:
+class ValueCase(_Verdict):
     """The inputs and the verdict of one go / no-go calculation (see :func:`decision_value`).
 
     Attributes
@@ -76,11 +110,6 @@ class ValueCase:
     break_even_decisions_per_year: float
     break_even_gain: float
     go: bool
-
-    @property
-    def verdict(self) -> str:
-        """``"go"`` or ``"no-go"``."""
-        return "go" if self.go else "no-go"
 
     def summary(self) -> str:
         """The verdict and the numbers behind it, in three lines.
@@ -165,22 +194,18 @@ def decision_value(
     """
     accuracy = _number("accuracy", accuracy, high=1.0)
     baseline_accuracy = _number("baseline_accuracy", baseline_accuracy, high=1.0)
-    decisions_per_year = _number("decisions_per_year", decisions_per_year)
     value_per_correct = _number("value_per_correct", value_per_correct)
     cost_per_error = _number("cost_per_error", cost_per_error)
-    build_cost = _number("build_cost", build_cost)
-    upkeep_per_year = _number("upkeep_per_year", upkeep_per_year)
-    years = _number("years", years)
-    if years == 0.0 or math.isinf(years):
-        raise ValueError(f"years must be > 0 and finite, got {years:g}")
+    decisions_per_year, build_cost, upkeep_per_year, years = _payback_inputs(
+        decisions_per_year, build_cost, upkeep_per_year, years
+    )
     stake = (
         value_per_correct + cost_per_error
     )  # what one decision flipped from wrong to right is worth
     gain_per_decision = (accuracy - baseline_accuracy) * stake
-    gain_per_year = decisions_per_year * gain_per_decision
-    net_value = years * (gain_per_year - upkeep_per_year) - build_cost
-    needed_per_year = upkeep_per_year + build_cost / years  # what must be earned each year
-    break_even_volume = needed_per_year / gain_per_decision if gain_per_decision > 0 else math.inf
+    gain_per_year, net_value, break_even_volume, needed_per_year = _payback(
+        gain_per_decision, decisions_per_year, build_cost, upkeep_per_year, years
+    )
     volume_stake = decisions_per_year * stake
     break_even_gain = needed_per_year / volume_stake if volume_stake > 0 else math.inf
     return ValueCase(
@@ -201,17 +226,196 @@ def decision_value(
     )
 
 
-def cases_table(cases: Mapping[str, ValueCase]) -> pd.DataFrame:
+def _payback_inputs(decisions_per_year, build_cost, upkeep_per_year, years):
+    """Validate the volume, the costs and the horizon shared by both calculators."""
+    decisions_per_year = _number("decisions_per_year", decisions_per_year)
+    build_cost = _number("build_cost", build_cost)
+    upkeep_per_year = _number("upkeep_per_year", upkeep_per_year)
+    years = _number("years", years)
+    if years == 0.0 or math.isinf(years):
+        raise ValueError(f"years must be > 0 and finite, got {years:g}")
+    return decisions_per_year, build_cost, upkeep_per_year, years
+
+
+def _payback(gain_per_decision, decisions_per_year, build_cost, upkeep_per_year, years):
+    """Yearly gain, net value, break-even volume and the money needed per year."""
+    gain_per_year = decisions_per_year * gain_per_decision
+    net_value = years * (gain_per_year - upkeep_per_year) - build_cost
+    needed_per_year = upkeep_per_year + build_cost / years  # what must be earned each year
+    break_even_volume = needed_per_year / gain_per_decision if gain_per_decision > 0 else math.inf
+    return gain_per_year, net_value, break_even_volume, needed_per_year
+
+
+def payoff_per_decision(predicted, actual, *, payoffs: Mapping) -> float:
+    """Average money per decision when every (decision, outcome) pair has its own price.
+
+    Parameters
+    ----------
+    predicted : array-like of labels
+        The decisions (e.g. 1 = decline, 0 = approve).
+    actual : array-like of labels
+        What really happened, same length.
+    payoffs : mapping of (predicted, actual) to float
+        Money earned (positive) or lost (negative) by one decision of that kind; pairs not
+        listed earn 0 (e.g. a declined application earns and loses nothing).
+
+    Returns
+    -------
+    float
+        Mean money per decision.
+
+    Examples
+    --------
+    >>> payoff_per_decision([0, 0, 1], [0, 1, 1], payoffs={(0, 0): 1_500, (0, 1): -7_000})
+    -1833.3333333333333
+    """
+    if not isinstance(payoffs, Mapping):
+        raise TypeError(f"payoffs must be a mapping (predicted, actual) -> money, got "
+                        f"{type(payoffs).__name__}")  # fmt: skip
+    bad = [key for key in payoffs if not (isinstance(key, tuple) and len(key) == 2)]
+    if bad:
+        raise ValueError(f"payoffs keys must be (predicted, actual) pairs, got {bad}")
+    predicted, actual = np.asarray(predicted).ravel(), np.asarray(actual).ravel()
+    if predicted.shape != actual.shape:
+        raise ValueError(
+            f"predicted and actual must have the same length, got {predicted.size} and {actual.size}"
+        )
+    if predicted.size == 0:
+        raise ValueError("predicted must hold at least one decision")
+    money = np.zeros(predicted.size)
+    for (decision, outcome), amount in payoffs.items():
+        money[(predicted == decision) & (actual == outcome)] = _number(
+            f"payoffs[{(decision, outcome)!r}]", amount, low=-math.inf
+        )
+    return float(money.mean())
+
+
+@dataclass(frozen=True)
+class PayoffCase(_Verdict):
+    """The inputs and the verdict of one go / no-go calculation priced per decision kind.
+
+    Attributes
+    ----------
+    payoff, baseline_payoff : float
+        Money per decision of the model and of what it replaces (see
+        :func:`payoff_per_decision`).
+    decisions_per_year, build_cost, upkeep_per_year, years : float
+        The inputs, as given.
+    gain_per_decision : float
+        ``payoff - baseline_payoff``.
+    gain_per_year, net_value, break_even_decisions_per_year : float
+        As in :class:`ValueCase`.
+    go : bool
+        ``net_value > 0``.
+    """
+
+    payoff: float
+    baseline_payoff: float
+    decisions_per_year: float
+    build_cost: float
+    upkeep_per_year: float
+    years: float
+    gain_per_decision: float
+    gain_per_year: float
+    net_value: float
+    break_even_decisions_per_year: float
+    go: bool
+
+    def summary(self) -> str:
+        """The verdict and the numbers behind it, in three lines.
+
+        Examples
+        --------
+        >>> print(payoff_value(payoff=10, baseline_payoff=5, decisions_per_year=2_000,
+        ...                    build_cost=30_000, upkeep_per_year=10_000).summary())
+        no-go: net value over 3 years = -30,000
+        gain = 5.00 per decision (10.00 against 5.00) x 2,000 decisions/year = 10,000/year
+        break-even: 4,000 decisions/year at this gain
+        """
+        return (
+            f"{self.verdict}: net value over {self.years:g} years = {self.net_value:,.0f}\n"
+            f"gain = {self.gain_per_decision:,.2f} per decision ({self.payoff:,.2f} against "
+            f"{self.baseline_payoff:,.2f}) x {self.decisions_per_year:,.0f} decisions/year = "
+            f"{self.gain_per_year:,.0f}/year\n"
+            f"break-even: {self.break_even_decisions_per_year:,.0f} decisions/year at this gain"
+        )
+
+
+def payoff_value(
+    *,
+    payoff: float,
+    baseline_payoff: float,
+    decisions_per_year: float,
+    build_cost: float,
+    upkeep_per_year: float,
+    years: float = 3.0,
+) -> PayoffCase:
+    """Go / no-go for replacing a baseline with a model, from money per decision.
+
+    Same arithmetic as :func:`decision_value`, with the gain per decision measured in money
+    (``payoff - baseline_payoff``, e.g. from :func:`payoff_per_decision`) instead of accuracy
+    points times an average stake, so that a cheap error and a costly one are not counted alike.
+
+    Parameters
+    ----------
+    payoff : float
+        The model's money per decision (may be negative).
+    baseline_payoff : float
+        Money per decision of what the model replaces, on the same decisions.
+    decisions_per_year, build_cost, upkeep_per_year : float
+        As in :func:`decision_value` (>= 0).
+    years : float, default 3.0
+        Horizon (> 0, finite); no discounting.
+
+    Returns
+    -------
+    PayoffCase
+
+    Examples
+    --------
+    >>> case = payoff_value(payoff=-289.4, baseline_payoff=-294.6, decisions_per_year=3_000,
+    ...                     build_cost=150_000, upkeep_per_year=100_000)
+    >>> case.verdict, round(case.break_even_decisions_per_year)
+    ('no-go', 28846)
+    """
+    payoff = _number("payoff", payoff, low=-math.inf)
+    baseline_payoff = _number("baseline_payoff", baseline_payoff, low=-math.inf)
+    if math.isinf(payoff) or math.isinf(baseline_payoff):
+        raise ValueError("payoff and baseline_payoff must be finite")
+    decisions_per_year, build_cost, upkeep_per_year, years = _payback_inputs(
+        decisions_per_year, build_cost, upkeep_per_year, years
+    )
+    gain = payoff - baseline_payoff
+    gain_per_year, net_value, break_even_volume, _ = _payback(
+        gain, decisions_per_year, build_cost, upkeep_per_year, years
+    )
+    return PayoffCase(
+        payoff=payoff,
+        baseline_payoff=baseline_payoff,
+        decisions_per_year=decisions_per_year,
+        build_cost=build_cost,
+        upkeep_per_year=upkeep_per_year,
+        years=years,
+        gain_per_decision=gain,
+        gain_per_year=gain_per_year,
+        net_value=net_value,
+        break_even_decisions_per_year=break_even_volume,
+        go=bool(net_value > 0),
+    )
+
+
+def cases_table(cases: Mapping[str, ValueCase | PayoffCase]) -> pd.DataFrame:
     """One row per named case: the inputs, the derived numbers and the verdict.
 
     Parameters
     ----------
-    cases : mapping of str to ValueCase
+    cases : mapping of str to ValueCase or PayoffCase
 
     Returns
     -------
     DataFrame
-        Indexed by case name; one column per :class:`ValueCase` field plus ``verdict``.
+        Indexed by case name; one column per field of the cases plus ``verdict`` (a
+        column a case lacks is NaN in its row).
 
     Examples
     --------
@@ -223,8 +427,11 @@ def cases_table(cases: Mapping[str, ValueCase]) -> pd.DataFrame:
     """
     if not isinstance(cases, Mapping):
         raise TypeError(f"cases must be a mapping of name -> ValueCase, got {type(cases).__name__}")
-    bad = [name for name, case in cases.items() if not isinstance(case, ValueCase)]
+    bad = [name for name, case in cases.items() if not isinstance(case, ValueCase | PayoffCase)]
     if bad:
-        raise TypeError(f"cases must map names to ValueCase objects; not a ValueCase: {bad}")
+        raise TypeError(
+            f"cases must map names to ValueCase or PayoffCase objects; not a ValueCase or "
+            f"PayoffCase: {bad}"
+        )
     rows = [asdict(case) | {"verdict": case.verdict} for case in cases.values()]
     return pd.DataFrame(rows, index=pd.Index(list(cases), name="case"))

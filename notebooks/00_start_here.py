@@ -60,6 +60,7 @@
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 import mlsys_helpers as mh
 
@@ -123,35 +124,67 @@ print(f"{len(served)} requests served; answered by: {served['source'].value_coun
 # %% [markdown]
 # **4 · monitor.** Every 500 requests a monitor compares the inputs with the training data
 # (one statistical test per feature), estimates accuracy from the model's own confidence, and,
-# once the true outcomes are known, measures real accuracy.
+# once the true outcomes are known, measures real accuracy. In lending an outcome is known only
+# months later: here every label arrives `LABEL_DELAY` = 90 days after its decision
+# (`mh.collect.delay_labels`), and we look at the monitor on the last day of the stream, with
+# only the labels that have arrived by then.
 
 # %%
+LABEL_DELAY = pd.Timedelta("90D")
+live = mh.collect.delay_labels(
+    live, delay=LABEL_DELAY, distribution="fixed", arrival_column="label_time"
+)
+today = live["timestamp"].max()
 monitor = mh.monitor.Monitor(train, features=list(world.features), window=500, model=model)
-report = monitor.run(live)
+report = monitor.run(live, as_of=today)
+first_alert = report.loc[report["performance_flag"], "start"].min()
+print(f"today: {today:%Y-%m-%d}; labels known for decisions up to {today - LABEL_DELAY:%Y-%m-%d}")
+print(
+    f"drift starts {pd.Timestamp(drift.start):%Y-%m-%d}; first window whose accuracy drops starts {first_alert:%Y-%m-%d}"
+)
+print(f"its labels (and so its alert) arrive no earlier than {first_alert + LABEL_DELAY:%Y-%m-%d}")
+
+# %%
 fig, ax = plt.subplots(figsize=(9, 3.6))
 mh.plots.plot_monitor_timeline(
-    report, metrics=["accuracy", "estimated_accuracy"], drift_start=drift.start, ax=ax
+    report,
+    metrics=["accuracy", "estimated_accuracy"],
+    drift_start=pd.Timestamp(drift.start),
+    ylabel="accuracy per window of 500",
+    ax=ax,
 )
-title = "The model fails on 1 December; its inputs and its confidence look the same"
-_ = ax.set(title=title, ylabel="accuracy per window of 500")
+ax.axvline(
+    first_alert + LABEL_DELAY, color="grey", linestyle=":", label="first accuracy alert raised"
+)
+ax.legend(loc="lower left", fontsize=8)
+title = "The model fails on 1 December; its inputs and confidence look the same; labels come late"
+_ = ax.set_title(title, fontsize=10)
 
 # %%
-period = np.where(report["end"] < drift.start, "before the drift", "after the drift")
+period = np.where(report["end"] < pd.Timestamp(drift.start), "before the drift", "after the drift")
 summary = report.groupby(period, sort=False).agg(
     windows=("window", "size"),
+    windows_with_labels=("accuracy", "count"),
     accuracy=("accuracy", "mean"),
     estimated_accuracy=("estimated_accuracy", "mean"),
     input_alarms=("n_drifted", "sum"),
+    accuracy_alerts=("performance_flag", "sum"),
 )
 summary.round(3)
 
 # %% [markdown]
 # That one plot is the workbook in miniature. The model is as good as ever *offline*; the
 # service answered every request; the inputs look like the training data (an input alarm or
-# two in a dozen windows is the false-alarm rate you pay for testing nine things at once,
-# chapter 07); the model is as confident as ever. Yet a third of its decisions are now wrong, and only the *labels* (the
-# real outcomes, which in lending arrive months later) reveal it. Chapters 06-08 are about
-# seeing this sooner and deciding what to do about it.
+# two in a dozen windows, the orange marker, is the false-alarm rate you pay for testing nine
+# things at once, chapter 07); the model is as confident as ever. Yet a third of its decisions
+# are now wrong, and only the *labels* reveal it. The vermillion markers sit at the start of the
+# windows whose real accuracy dropped, but nobody could see them there: each needs its labels,
+# which arrive 90 days later (dotted line), so the first alert comes about three months into
+# the failure, and the last windows have no labels at all yet (their accuracy line is missing).
+# The drop itself is sudden, a switch on 1 December, to keep the tour short: *quietly* means
+# that nothing you can see at once changes, not that the change is slow (chapter 06 shows
+# gradual drifts too). Chapters 06-08 are about seeing this sooner and deciding what to do
+# about it.
 #
 # **Experiment.** Change `"concept"` to `"covariate"` in the drift cell (a shift of the debt
 # ratio itself, `magnitude` in standard deviations, e.g. `1.0`) and re-run the tour: now the

@@ -75,7 +75,21 @@ offline = {
 pd.Series(offline, name="offline accuracy").to_frame()
 
 # %% [markdown]
-# The shortcut model wins offline by several points. On this evidence you would ship it. What is
+# Which columns did "every column" mean? `make_pipeline_for` quietly leaves some out: the
+# target, the `timestamp`, and the simulator's truth columns. One of those, `true_proba`, is the
+# world's own probability that this applicant defaults: a perfect leak that no real lender could
+# ever know, so it must never be a feature. A default that drops columns silently is a risk of
+# its own in a chapter about columns that should not be there: print what a pipeline uses.
+
+# %%
+numeric, categorical = mh.train.feature_columns(train, "target")
+used = [*numeric, *categorical]
+print("used by the shortcut model:", used)
+print("left out:", [c for c in train.columns if c not in used])
+
+# %% [markdown]
+# `file_scanned` is in, like any other column of the archive. The shortcut model wins offline by
+# several points. On this evidence you would ship it. What is
 # it doing? **Permutation importance** answers without opening the model: shuffle one column of
 # the test set and see how much accuracy drops. A column the model ignores costs nothing when
 # shuffled; a column it leans on costs a lot.
@@ -137,7 +151,7 @@ accuracy
 fig, ax = plt.subplots(figsize=(7, 3.5))
 accuracy.T.plot.bar(ax=ax, color=[ORANGE, BLUE], rot=0, width=0.7)
 ax.axhline(always_repaid, color="black", linestyle="--", label="always predict 'repaid'")
-ax.set_ylim(0.5, 1.0)
+ax.set_ylim(0, 1.0)
 ax.set_ylabel("accuracy")
 ax.set_title("The shortcut wins offline and collapses live")
 legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
@@ -202,6 +216,7 @@ print(f"later: {len(autumn_winter)} hours, down to {lowest:.1f} deg C")
 tree = mh.train.make_pipeline_for(summer, model=HistGradientBoostingRegressor())
 tree = tree.fit(summer, summer["target"])
 linear = mh.train.make_pipeline_for(summer).fit(summer, summer["target"])
+evening_coldest = summer.loc[summer["hour"].between(16, 18), "temperature"].min()
 temperatures = np.arange(-15.0, 40.5, 0.5)
 wednesday_5pm = pd.DataFrame(
     {"hour": 17, "weekday": 2, "temperature": temperatures, "humidity": 60.0, "windspeed": 12.0}
@@ -209,6 +224,7 @@ wednesday_5pm = pd.DataFrame(
 
 fig, ax = plt.subplots(figsize=(8, 4))
 ax.axvspan(coldest, warmest, color="grey", alpha=0.15, label="training range")
+ax.axvspan(evening_coldest, warmest, color="grey", alpha=0.25, label="seen at 16-18 h")
 ax.plot(temperatures, bikes.true_mean(wednesday_5pm), color="black", label="truth")
 ax.plot(temperatures, tree.predict(wednesday_5pm), color=BLUE, label="tree ensemble")
 ax.plot(temperatures, linear.predict(wednesday_5pm), color=ORANGE, label="linear (ridge)")
@@ -219,8 +235,31 @@ ax.set_title("Wednesday 17:00, clear sky: trained on summer, asked about winter"
 legend = ax.legend(loc="upper left")
 
 # %% [markdown]
-# Inside the grey band the tree follows the truth closely (the linear model is poor even there: a
-# straight line cannot bend with the hump). Outside it:
+# Look first *inside* the light grey band, at 10 to 15 deg C: the tree is far above the truth
+# there too. The band is the temperature column's own range, each value seen on *some* summer
+# hour. But the model learns from combinations, and a summer evening is never that cold:
+#
+# %%
+cold_hours = summer[summer["temperature"] < 14]
+inside_evening = wednesday_5pm[wednesday_5pm["temperature"].between(10.5, 12.0)]
+print(f"summer hours at 16-18 h: coldest {evening_coldest:.1f} deg C")
+print(
+    f"summer hours below 14 deg C: {len(cold_hours)}, at hours {sorted(cold_hours['hour'].unique().tolist())}"
+)
+print(
+    f"Wednesday 17:00 at 10.5-12 deg C: tree {tree.predict(inside_evening).mean():.0f} rentals, "
+    f"truth {bikes.true_mean(inside_evening).min():.0f} to {bikes.true_mean(inside_evening).max():.0f}"
+)
+
+# %% [markdown]
+# Every summer hour below 14 deg C was at night. A Wednesday 17:00 at 11 deg C sits inside the
+# range of every column (hour, weekday, temperature, humidity, wind) and is still unseen: no
+# training row comes near it. The tree answers with what it learned from warm evenings, nearly
+# twice the truth. **A value can sit inside every column's range and still be unseen**;
+# per-column ranges (the band, the schema checks of chapters 04 and 05) cannot see it. (The
+# linear model is poor everywhere: a straight line cannot bend with the hump.)
+#
+# Outside the band:
 #
 # - the **tree predicts a flat line**: a tree can only answer with averages of training rows, so
 #   every temperature below the coldest one it saw gets the answer for that coldest day (and
@@ -248,14 +287,16 @@ summary
 
 # %% [markdown]
 # On hours colder than anything in training, the tree predicts about **three times** the real
-# demand on average, and the linear model predicts negative rentals for about nine in ten of them. The
-# trucks that rebalance bikes overnight would be sent by these numbers.
+# demand on average, and the linear model predicts negative rentals for about nine in ten of them.
+# Even on the later hours *inside* the range the tree is some 15 % too high: autumn evenings are
+# combinations it never saw. The trucks that rebalance bikes overnight would be sent by these
+# numbers.
 #
 # **Experiment.** Change the cutoff of the split to `"2024-12-01"` (train on June to November)
-# and re-run this part. Expect the grey band to reach below 0 deg C and only a few percent of the
-# later hours to fall outside it, with a much smaller error in bikes per hour. But on those few
-# hours the tree is still about three times too high: outside the range it is still flat. More
-# data moves the edge; it does not teach the model what lies beyond it.
+# and re-run this part. Expect the grey band to reach down to about 0 deg C and only about one
+# later hour in eight to fall outside it, with a much smaller error in bikes per hour. But on
+# those hours the tree is still several times too high: outside the range it is still flat.
+# More data moves the edge; it does not teach the model what lies beyond it.
 
 # %% [markdown]
 # ## Exercises, part B

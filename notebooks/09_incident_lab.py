@@ -116,8 +116,10 @@ health.resample("W-MON", label="left", closed="left").mean().round(3)
 
 # %% [markdown]
 # The service is fine: the fallback answers well under 1 % (requests over the latency budget),
-# 2-3 % of requests log a harmless problem (a number sent as text, a renamed field). But the share
-# of applications **declined** jumps in the third week. The model is deciding differently.
+# 2-3 % of requests on average log a harmless problem (a number sent as text, a renamed field).
+# But the share of applications **declined** creeps up in the third week and jumps in the
+# fourth (about 0.30, then 0.36, then 0.64): whatever happened began late in the third week.
+# The model is deciding differently.
 #
 # **Step 2 · input drift.** Which inputs moved, and since when?
 

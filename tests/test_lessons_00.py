@@ -49,3 +49,39 @@ def test_concept_drift_is_silent_to_inputs_and_confidence_but_not_to_labels(seed
     # ... and input alarms stay at the false-alarm level (alpha = 5% per window, Bonferroni).
     assert after["n_drifted"].sum() <= 2
     assert np.all(after["performance_flag"])
+
+
+@pytest.mark.parametrize("seed", (SEED, *OTHER_SEEDS))
+def test_with_labels_90_days_late_the_first_accuracy_alert_comes_months_after_the_drift(seed):
+    # The notebook's monitor runs as of the last day of the stream with labels 90 days late.
+    world = mh.world.LoanWorld()
+    history = world.sample(6000, start="2024-01-01", freq="h", rng=seed)
+    train, _ = mh.train.time_split(history, test_size=0.25)
+    model = mh.train.make_pipeline_for(train, "target").fit(train, train["target"])
+    drift = mh.drift.Drift("concept", start="2024-12-01", magnitude=1.0, column="debt_ratio")
+    live = world.sample(6000, start="2024-09-07", freq="h", drifts=[drift], rng=seed + 1)
+    delay = pd.Timedelta("90D")
+    live = mh.collect.delay_labels(
+        live, delay=delay, distribution="fixed", arrival_column="label_time"
+    )
+    today = live["timestamp"].max()
+    monitor = mh.monitor.Monitor(train, features=list(world.features), window=500, model=model)
+    report = monitor.run(live, as_of=today)
+    before = report["end"] < pd.Timestamp(drift.start)
+    # windows whose labels have not arrived by today have no accuracy (the missing line)
+    unlabelled = report["start"] > today - delay
+    assert report.loc[unlabelled, "accuracy"].isna().all()
+    assert unlabelled.sum() >= 3
+    # no accuracy alert before the drift; the first one is on the window around 1 December ...
+    assert not report.loc[before, "performance_flag"].any()
+    first = report.loc[report["performance_flag"], "start"].min()
+    assert abs(first - pd.Timestamp(drift.start)) <= pd.Timedelta("21D")
+    # ... and it can be raised only once its labels arrive: about three months into the failure
+    assert first + delay - pd.Timestamp(drift.start) >= pd.Timedelta("80D")
+    # "a third of its decisions are now wrong": labelled accuracy after the drift about 2/3
+    after_acc = report.loc[~before, "accuracy"].mean()
+    assert 0.6 <= after_acc <= 0.72, after_acc
+    # the estimate never moves and input alarms stay at one or two in a dozen windows
+    assert report["n_drifted"].sum() <= 2
+    if seed == SEED:  # the notebook's printed table
+        assert report.loc[~before, "performance_flag"].sum() == 4

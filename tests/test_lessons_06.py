@@ -290,3 +290,64 @@ def test_lab_small_fraction_shrinks_the_concept_loss(seed):
     loss_full = full.accuracy_before - full.accuracy_after
     loss_fifth = fifth.accuracy_before - fifth.accuracy_after
     assert loss_fifth < 0.5 * loss_full  # about a fifth in expectation; 0.5 leaves room for noise
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_prior_drift_moves_p_y_given_x_by_bayes_rule(seed):
+    # "Prior drift also shows a concept change (about 0.09)": with P(x | y) fixed and P(y) doubled,
+    # P(default | x) rises for every applicant, so the true probabilities move up, not down.
+    stream, _, _ = _kind(seed, "prior")
+    after = stream[stream["timestamp"] >= CHANGE]
+    change = after["true_proba"] - WORLD.true_proba(after)
+    assert 0.05 <= change.abs().mean() <= 0.13, change.abs().mean()
+    assert (change >= -1e-9).mean() >= 0.99  # the same applicant is more likely to default
+    # Bayes by hand: odds scale by (0.6 / 0.4) / (base / (1 - base)) for every x
+    base = WORLD.true_proba(_reference(seed)[0]).mean()
+    odds = WORLD.true_proba(after) / (1 - WORLD.true_proba(after))
+    expected = odds * (0.6 / 0.4) / (base / (1 - base))
+    bayes = expected / (1 + expected)
+    assert np.corrcoef(bayes, after["true_proba"])[0, 1] > 0.95
+
+
+def test_the_lab_summary_counts_windows_so_input_and_error_can_overlap():
+    result = mh.widgets.drift_lab_compute(
+        kind="covariate", pattern="sudden", column="debt_ratio", magnitude=1.0, start=0.5,
+        width=0.2, fraction=1.0, seed=0,
+    )  # fmt: skip
+    frame = result.frame
+    both = int((frame["input_alarm"] & frame["error_alarm"]).sum())
+    assert result.n_alarms == result.n_input_alarms + result.n_error_alarms - both
+    assert both >= 1  # the notebook's default: 12 alarm windows, 12 input, 1 error
+
+
+def test_the_lab_numbers_the_prose_quotes():
+    # "accuracy stays at about 0.87" (default); concept: "fall to about 0.67"; gradual width 0.4:
+    # "a few windows later (three with seed 0)"; magnitude 0.3: "still fire in most"
+    default = mh.widgets.drift_lab_compute(**LAB_DEFAULTS, seed=0)
+    assert abs(default.accuracy_after - 0.87) < 0.02
+    concept = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"kind": "concept"}), seed=0)
+    assert abs(concept.accuracy_after - 0.67) < 0.03
+    gradual = mh.widgets.drift_lab_compute(
+        **(LAB_DEFAULTS | {"kind": "concept", "pattern": "gradual", "width": 0.4}), seed=0
+    )
+    assert gradual.first_alarm_delay is not None and concept.first_alarm_delay is not None
+    assert 2 <= gradual.first_alarm_delay - concept.first_alarm_delay <= 4  # seed 0: three
+    small = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"magnitude": 0.3}), seed=0)
+    assert small.n_input_alarms >= 7  # most of the 12 windows after the change
+
+
+def test_the_kind_experiments_of_section_1():
+    # age shifted by 1.5 sd: 1 or 2 inputs flagged, accuracy within a couple of points
+    older = mh.drift.Drift("covariate", start=CHANGE, magnitude=1.5, column="age")
+    stream = WORLD.sample(24 * 7 * 16, start="2024-03-04", drifts=older, rng=SEED + 1)
+    table = _weekly(stream, SEED)
+    before, after = table[table.index < CHANGE], table[table.index >= CHANGE]
+    assert 1 <= after["inputs flagged"].mean() <= 2.5
+    assert abs(after["accuracy"].mean() - before["accuracy"].mean()) < 0.03
+    # concept magnitude 1.0: accuracy below 0.7, still no input flagged (beyond false alarms)
+    protects = mh.drift.Drift("concept", start=CHANGE, magnitude=1.0)
+    stream = WORLD.sample(24 * 7 * 16, start="2024-03-04", drifts=protects, rng=SEED + 1)
+    table = _weekly(stream, SEED)
+    after = table[table.index >= CHANGE]
+    assert after["accuracy"].mean() < 0.7
+    assert (after["inputs flagged"] > 0).mean() <= 0.25

@@ -313,3 +313,18 @@ def test_every_category_but_no_incident_is_used_once():
     causes = [s.cause for s in incidents._SCENARIOS.values()]
     assert sorted(causes) == sorted(c for c in incidents.CATEGORIES if c != "no_incident")
     assert np.unique(causes).size == incidents.N_CASES
+
+
+def test_case_1_declines_creep_up_in_week_three_and_jump_in_week_four():
+    # the notebook's step 1: weekly means of the daily health table (0.30 -> 0.36 -> 0.64)
+    weekly = incidents.daily_health(_case(1, SEED)).resample("W-MON", label="left", closed="left")
+    declined = weekly.mean()["declined"].to_numpy()
+    health = incidents.daily_health(_case(1, SEED))
+    assert health["fallback"].mean() < 0.01  # "well under 1 %"
+    assert 0.02 <= health["with problems"].mean() <= 0.03  # "2-3 % of requests on average"
+    assert abs(declined[1] - 0.30) < 0.03
+    assert declined[1] + 0.03 < declined[2] < declined[1] + 0.12  # "creeps up"
+    assert declined[3] > declined[2] + 0.2  # "jumps in the fourth"
+    start = incidents.daily_failures(_case(1, SEED))["day"].min()
+    week_three = weekly.mean().index[2]
+    assert week_three + pd.Timedelta("3D") <= start < week_three + pd.Timedelta("7D")  # late in it

@@ -201,7 +201,9 @@ def test_costs_add_up():
     errors = ((1 - out["accuracy"]) * out["n_rows"]).round().cumsum()
     assert np.allclose(out["cost_errors"], 2.0 * errors)
     assert out["cost_labels"].tolist() == [125.0, 250.0, 375.0, 500.0]
-    assert out["cost_retraining"].tolist() == [100.0, 200.0, 300.0, 400.0]
+    # no retraining after the last period: that model would never serve
+    assert out["cost_retraining"].tolist() == [100.0, 200.0, 300.0, 300.0]
+    assert out["retrained"].tolist() == [True, True, True, False]
     assert np.allclose(
         out["cost"], out["cost_labels"] + out["cost_retraining"] + out["cost_errors"]
     )

@@ -119,3 +119,25 @@ def test_plots_name_missing_columns():
         plots.plot_detector(pd.DataFrame({"index": [0]}))
     with pytest.raises(TypeError, match="DataFrame"):
         plots.plot_drift_table([1, 2])
+
+
+def test_timeline_names_each_alert_by_its_cause(timeline):
+    flagged = timeline.assign(
+        performance_flag=[False, False, False, True, True, False],
+        drift_flag=[False, False, False, False, True, True],
+    )
+    ax = plots.plot_monitor_timeline(flagged)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert "alert" not in lines
+    assert len(lines["alert: accuracy drop"].get_xdata()) == 2
+    assert len(lines["alert: input drift"].get_xdata()) == 2
+    assert ax.get_ylabel() == "accuracy"
+
+
+def test_timeline_ylabel_names_the_metric_or_takes_the_given_label(timeline):
+    roc = timeline.rename(columns={"accuracy": "roc_auc"})
+    assert plots.plot_monitor_timeline(roc, metrics=["roc_auc"]).get_ylabel() == "roc_auc"
+    ax = plots.plot_monitor_timeline(timeline, ylabel="accuracy per window")
+    assert ax.get_ylabel() == "accuracy per window"
+    with pytest.raises(TypeError, match="ylabel must be a str"):
+        plots.plot_monitor_timeline(timeline, ylabel=3)

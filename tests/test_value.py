@@ -145,3 +145,86 @@ def test_go_iff_positive_net_value_and_more_volume_never_hurts(a, b, n, v, c, bu
     if a >= b:  # a model at least as accurate gains more (or as much) with more decisions
         more = value.decision_value(**(kwargs | {"decisions_per_year": 2 * n + 1}))
         assert more.net_value >= result.net_value - 1e-6 * max(1.0, abs(result.net_value))
+
+
+# ------------------------------------------------------------ priced per kind of decision
+PAYOFFS = {(0, 0): 100.0, (0, 1): -2_000.0}  # approve & repaid, approve & default; declines 0
+
+
+def test_payoff_per_decision_prices_each_pair_computed_by_hand():
+    # approvals: repaid (+100), default (-2,000); declines: 0 whatever happened
+    got = value.payoff_per_decision([0, 0, 1, 1], [0, 1, 0, 1], payoffs=PAYOFFS)
+    assert got == pytest.approx((100 - 2_000 + 0 + 0) / 4)
+
+
+def test_two_models_with_the_same_accuracy_can_differ_in_money():
+    actual = [0, 0, 1, 1]
+    wrong_decline = value.payoff_per_decision([1, 0, 1, 1], actual, payoffs=PAYOFFS)
+    wrong_approval = value.payoff_per_decision([0, 0, 0, 1], actual, payoffs=PAYOFFS)
+    assert wrong_decline == pytest.approx(25.0)  # one repaid approval, one forgone
+    assert wrong_approval == pytest.approx((200 - 2_000) / 4)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (dict(payoffs=[1, 2]), TypeError, "payoffs must be a mapping"),
+        (dict(payoffs={0: 1.0}), ValueError, "pairs"),
+        (dict(payoffs={(0, 0): "a"}), TypeError, r"payoffs\[\(0, 0\)\] must be a number"),
+    ],
+)
+def test_payoff_per_decision_rejects_bad_payoffs(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        value.payoff_per_decision([0], [0], **kwargs)
+
+
+def test_payoff_per_decision_rejects_mismatched_or_empty_inputs():
+    with pytest.raises(ValueError, match="same length"):
+        value.payoff_per_decision([0, 1], [0], payoffs=PAYOFFS)
+    with pytest.raises(ValueError, match="at least one"):
+        value.payoff_per_decision([], [], payoffs=PAYOFFS)
+
+
+def test_payoff_value_follows_the_same_payback_arithmetic_as_decision_value():
+    # decision_value's gain per decision fed as money gives the same net value and break-even
+    accuracy_case = case()
+    money_case = value.payoff_value(
+        payoff=accuracy_case.gain_per_decision,
+        baseline_payoff=0.0,
+        decisions_per_year=BASE["decisions_per_year"],
+        build_cost=BASE["build_cost"],
+        upkeep_per_year=BASE["upkeep_per_year"],
+        years=BASE["years"],
+    )
+    assert money_case.net_value == pytest.approx(accuracy_case.net_value)
+    assert money_case.break_even_decisions_per_year == pytest.approx(
+        accuracy_case.break_even_decisions_per_year
+    )
+    assert money_case.verdict == accuracy_case.verdict
+
+
+def test_payoff_value_is_no_go_with_infinite_break_even_when_the_model_earns_less():
+    result = value.payoff_value(
+        payoff=-10.0, baseline_payoff=-5.0, decisions_per_year=1e6, build_cost=0.0,
+        upkeep_per_year=1.0,
+    )  # fmt: skip
+    assert not result.go and math.isinf(result.break_even_decisions_per_year)
+
+
+def test_payoff_value_validates_its_arguments():
+    good = dict(payoff=1.0, baseline_payoff=0.0, decisions_per_year=1, build_cost=0,
+                upkeep_per_year=0)  # fmt: skip
+    with pytest.raises(TypeError, match="payoff must be a number"):
+        value.payoff_value(**(good | {"payoff": "1"}))
+    with pytest.raises(ValueError, match="build_cost must be in"):
+        value.payoff_value(**(good | {"build_cost": -1}))
+    with pytest.raises(ValueError, match="years must be > 0"):
+        value.payoff_value(**(good | {"years": 0}))
+
+
+def test_cases_table_mixes_accuracy_and_payoff_cases():
+    money = value.payoff_value(payoff=1.0, baseline_payoff=0.0, decisions_per_year=10,
+                               build_cost=0, upkeep_per_year=0)  # fmt: skip
+    table = value.cases_table({"accuracy": case(), "money": money})
+    assert table["verdict"].tolist() == ["go", "go"]
+    assert math.isnan(table.loc["money", "accuracy"])
