@@ -680,7 +680,7 @@ def _simulate_feedback(
         observation = Observation(
             p, age, n_labels=n_labels, errors=errors, labelled=arrived_rows, served=X.iloc[lo:hi]
         )
-        retrained = bool(policy.decide(observation))
+        retrained = bool(policy.decide(observation)) and p < len(bounds) - 2  # as in _simulate
         if retrained:
             usable = np.flatnonzero(pool[:labelled_end])[-window:]
             current = _fit_weighted(model, X.iloc[usable], y[usable], weight[usable])
@@ -719,7 +719,7 @@ def compare_policies(
     >>> out = compare_policies(LoanWorld(), None, {"never": Never(), "weekly": Periodic(1)},
     ...                        periods=3, period_size=300, rng=0)
     >>> out.groupby("policy")["n_retrains"].max().to_dict()
-    {'never': 0, 'weekly': 3}
+    {'never': 0, 'weekly': 2}
     """
     if not isinstance(policies, Mapping) or not policies:
         raise TypeError("policies must be a non-empty dict of name -> Policy")
