@@ -28,6 +28,7 @@ FALLBACK_REQUIREMENTS = (
     "pandas>=2.2,<4",
     "numpy>=1.26,<3",
     "scipy>=1.12,<2",
+    "voila>=0.5.13,<0.6",
 )
 
 
