@@ -628,3 +628,27 @@ def test_rank_sum_auc_matches_scikit_learn(rng):
         y = rng.integers(0, 2, size=300)
         score = np.round(rng.random(300), 2)  # ties
         assert _panels._auc(y, score) == pytest.approx(roc_auc_score(y, score), abs=1e-12)
+
+
+# -- the Voila apps (notebooks/apps; served by `make apps`, driven in tests/browser) -----------
+@pytest.mark.parametrize(
+    ("app", "builder"),
+    [("drift-lab", "make_drift_lab"), ("monitoring-dashboard", "make_monitoring_dashboard")],
+)
+def test_app_notebooks_are_their_sources_and_only_call_a_builder(app, builder):
+    import json
+    from pathlib import Path
+
+    import jupytext
+
+    folder = Path(__file__).resolve().parents[1] / "notebooks" / "apps"
+    stored = json.loads((folder / f"{app}.ipynb").read_text())
+    source = jupytext.read(folder / f"{app}.py")
+    assert [(c["cell_type"], "".join(c["source"])) for c in stored["cells"]] == [
+        (c.cell_type, c.source) for c in source.cells
+    ]  # regenerate with: jupytext --to ipynb --set-kernel python3 notebooks/apps/NAME.py
+    assert all(not c.get("outputs") for c in stored["cells"])  # Voila runs them itself
+    assert stored["metadata"]["kernelspec"]["name"] == "python3"
+    code = ["".join(c["source"]) for c in stored["cells"] if c["cell_type"] == "code"]
+    assert code == [f"import mlsys_helpers as mh\n\nmh.widgets.{builder}()"]
+    assert stored["cells"][0]["cell_type"] == "markdown"  # the explanation on the page
