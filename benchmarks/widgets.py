@@ -13,6 +13,10 @@ dashboard draws its data once per ``drift_kind`` and runs each column's tests on
 machine): warm updates median under 60 ms and p95 under 150 ms, every cold update under 250 ms.
 On a busy machine wall time grows with the load average (printed); CPU time much less.
 
+Then (unless ``--no-browser``) the browser side: each panel served as its app notebook by
+JupyterLab and by Voila, driven by headless chromium; the time from the key press that moves a
+slider to the frame after the new figure is painted (``_browser_latency.py``).
+
 Where the time went before issue 15 (cProfile, CPU per update): drift lab 15 ms compute (9 of
 them Page-Hinkley's Python loop), 13 ms rebuilding artists, 52 ms writing the SVG (an Agg PNG
 of the whole figure took ~100 ms, over half of it rasterising text); dashboard 11 ms compute
@@ -24,6 +28,7 @@ per axes) only when an axis' limits, titles or legend change.
 
 from __future__ import annotations
 
+import argparse
 import os
 import time
 
@@ -116,7 +121,25 @@ def report(title: str, rows) -> None:
     )
 
 
+def browser_part(repeats: int) -> None:
+    """Slider change -> new figure painted, in JupyterLab and in Voila (see _browser_latency)."""
+    try:
+        import playwright  # noqa: F401
+        from _browser_latency import CHROMIUM, browser_latency, report
+    except ImportError as err:
+        print(f"\nbrowser timing not run: {err}")
+        return
+    if not os.path.exists(CHROMIUM):
+        print("\nbrowser timing not run: Debian's chromium is not installed")
+        return
+    report(browser_latency(repeats))
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--no-browser", action="store_true", help="kernel-side timings only")
+    parser.add_argument("--browser-repeats", type=int, default=12, metavar="N")
+    args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     start = time.perf_counter()
     lab = make_drift_lab()  # builds, trains the seed-0 model, draws once
@@ -126,7 +149,10 @@ def main() -> None:
     )
     report("drift lab", sweep(lab, LAB_SWEEP))
     report("monitoring dashboard", sweep(board, DASHBOARD_SWEEP))
-    print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+    print(f"\nload average after the kernel-side sweeps: {os.getloadavg()[0]:.1f}")
+    if not args.no_browser:
+        browser_part(args.browser_repeats)
+        print(f"\nload average after the browser part: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
