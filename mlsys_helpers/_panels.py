@@ -319,12 +319,14 @@ def drift_lab_compute(
         Transition or phase length, as a fraction of the stream.
     fraction : float in (0, 1]
         Share of rows the drift touches.
-    seed : int
+    seed : int in [0, 2**32 - 1]
         Seeds the history, the model and the stream (the same seed gives the same result).
     column : str
         A numeric feature of :class:`~mlsys_helpers.world.LoanWorld`.
     n, window : int
-        Stream length and rows per window (``n`` must be a multiple of ``window``).
+        Stream length (at most :data:`MAX_ROWS` = 100,000 rows: a size a laptop draws in well
+        under a second; 10**8 rows would need ~30 GB) and rows per window (>= 10; ``n`` must be
+        a multiple of ``window``, with at least 2 windows).
     alpha : float
         Level of the per-window KS test.
     ph_threshold : float
@@ -628,7 +630,7 @@ def dashboard_compute(
     features : sequence of str
         Columns to watch (any LoanWorld features; the model's score is always watched too).
     window : int
-        Rows per window (>= 50).
+        Rows per window (>= 50, at most ``n / 2``).
     method : str
         One of ``ks, psi, wasserstein, jensen_shannon`` (used for numeric features and the
         score; categorical features get ``chi2`` with tests and ``jensen_shannon`` with
@@ -639,10 +641,14 @@ def dashboard_compute(
         For distance methods: replaces every distance's default threshold (psi 0.2, others 0.1).
     correction : {"bonferroni", "fdr", None}
         Multiple-testing correction across the watched columns (and the score) of a window.
-    consecutive : int
+    consecutive : int in [1, 1000]
         Windows in a row that must flag before an alert.
     drift_kind, magnitude, drift_column, start, seed, n
-        The injected change, the seed and the stream length.
+        The injected change, the seed (in [0, 2**32 - 1]) and the stream length (100 to
+        :data:`MAX_ROWS` = 100,000 rows; ``window`` at most ``n / 2``).
+
+    Every argument is checked before any work, and a bad one raises a ValueError or TypeError
+    naming it (never a message from ``float()`` or numpy).
 
     Returns
     -------

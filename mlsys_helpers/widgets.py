@@ -637,7 +637,11 @@ def make_drift_lab(**defaults) -> Panel:
     ----------
     **defaults
         Initial values for any keyword of :func:`drift_lab_compute` (``n``, ``window``,
-        ``alpha`` and ``ph_threshold`` are fixed for the panel's life).
+        ``alpha`` and ``ph_threshold`` are fixed for the panel's life), validated before
+        anything is built: ``n`` at most 100,000 rows, ``seed`` in [0, 2**32 - 1]. A value
+        typed later into a control that the compute function refuses shows its message in
+        place of the figure. Sliders update when released (``continuous_update=False``): a drag
+        would queue one update per pixel.
 
     Returns
     -------
@@ -737,7 +741,9 @@ def make_monitoring_dashboard(**defaults) -> Panel:
     ----------
     **defaults
         Initial values for any keyword of :func:`dashboard_compute` (``magnitude``,
-        ``drift_column``, ``start``, ``seed`` and ``n`` are fixed for the panel's life).
+        ``drift_column``, ``start``, ``seed`` and ``n`` are fixed for the panel's life),
+        validated before anything is built: ``n`` at most 100,000 rows, ``consecutive`` at
+        most 1,000.
 
     Returns
     -------
