@@ -443,10 +443,10 @@ class _LiveFigure:
                 *where,
                 ax.get_xlim(),  # settles any pending autoscale first
                 ax.get_ylim(),
-                *(ax.get_title(loc) for loc in ("left", "center", "right")),
                 ax.get_xlabel(),
                 ax.get_ylabel(),
-            )
+            ),
+            "title": (*where, *(ax.get_title(loc) for loc in ("left", "center", "right"))),
         }
         legend = ax.get_legend()
         if legend is not None:
@@ -458,11 +458,13 @@ class _LiveFigure:
         hidden = [fig.patch, target.patch, *self._data(target)]
         hidden += [ax for ax in fig.axes if ax is not target]
         hidden += [t for t in (fig._suptitle, fig._supxlabel, fig._supylabel) if t is not None]
-        if part == "frame":
-            hidden.append(target.get_legend())
-        else:  # the legend alone
-            hidden += [target.xaxis, target.yaxis, *target.spines.values()]
-            hidden += [target.title, target._left_title, target._right_title]
+        titles = [target.title, target._left_title, target._right_title]
+        frame = [target.xaxis, target.yaxis, *target.spines.values()]
+        hidden += {
+            "frame": [target.get_legend(), *titles],
+            "title": [target.get_legend(), *frame],
+            "legend": [*titles, *frame],
+        }[part]
         shown = [a for a in hidden if a is not None and a.get_visible()]
         for artist in shown:
             artist.set_visible(False)
@@ -476,7 +478,8 @@ class _LiveFigure:
                 artist.set_visible(True)
 
     def rgb(self) -> np.ndarray:
-        """The figure as an (height, width, 3) uint8 array."""
+        """The figure as an (height, width, 3) uint8 array (a view of the canvas: valid until
+        the next draw)."""
         fig = self.fig
         current = {}
         for ax in fig.axes:
@@ -497,12 +500,12 @@ class _LiveFigure:
         for text in (fig._suptitle, fig._supxlabel, fig._supylabel):
             if text is not None:
                 text.draw(renderer)
-        image = np.asarray(renderer.buffer_rgba())
-        rgb = image[..., :3].reshape(-1, 3).copy()
+        image = np.asarray(renderer.buffer_rgba())  # blended in place: redrawn next time
+        flat = image.reshape(-1, 4)
         for _, where, colour, alpha in self.layers.values():
-            under = rgb[where].astype(np.float32)
-            rgb[where] = (colour * alpha + under * (1 - alpha) + 0.5).astype(np.uint8)
-        return rgb.reshape(*image.shape[:2], 3)
+            under = flat[where, :3].astype(np.float32)
+            flat[where, :3] = (colour * alpha + under * (1 - alpha) + 0.5).astype(np.uint8)
+        return image[..., :3]
 
     def png(self) -> bytes:
         """The figure as PNG bytes: RGB, no row filter, zlib level 1 (~4 ms, ~70 kB)."""
@@ -515,7 +518,7 @@ def _png(rgb: np.ndarray) -> bytes:
     height, width, _ = rgb.shape
     rows = np.empty((height, 1 + 3 * width), np.uint8)
     rows[:, 0] = 0  # filter type None for every row
-    rows[:, 1:] = rgb.reshape(height, -1)
+    rows[:, 1:].reshape(height, width, 3)[:] = rgb
 
     def chunk(tag: bytes, body: bytes) -> bytes:
         crc = zlib.crc32(tag + body)

@@ -540,8 +540,11 @@ def test_live_figure_redraws_static_layers_only_when_they_change(monkeypatch):
     )
     board.controls["consecutive"].value = 2  # alerts move; no axis, title or legend does
     assert calls == []
-    board.controls["method"].value = "psi"  # a new title; the same legend entries
-    assert calls == ["frame"]
+    board.controls["method"].value = "psi"
+    board.controls["threshold"].value = 0.05
+    calls.clear()
+    board.controls["threshold"].value = 0.1  # a new title; the same axes and legend entries
+    assert calls == ["title"]
     board.controls["features"].value = ("income", "age")  # new legend entries
     assert "legend" in calls[1:]
 
