@@ -9,6 +9,9 @@
 #   make assignments  nbgrader course in build/course/ (release/ = what learners get)
 #   make grade      autograde build/course/submitted/STUDENT/CHAPTER/, write build/course/grades.csv
 #   make hub        JupyterHub for a class on this machine (classroom/README.md; HUB_IP, HUB_PORT)
+#   make apps       the drift lab and the monitoring dashboard as standalone web pages (Voila),
+#                   listed at http://127.0.0.1:8866/ (APP_IP=0.0.0.0 to show them on a network)
+#   make app NAME=drift-lab   one of them alone (NAME: drift-lab or monitoring-dashboard)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -17,6 +20,9 @@ STAMP  := $(VENV)/.installed-stamp
 KERNEL := mlsys-workbook
 PORT   ?= 8888
 LAB_ARGS ?=
+APP_IP   ?= 127.0.0.1
+APP_PORT ?= 8866
+NAME     ?= drift-lab
 
 # Deterministic numerics: one thread per BLAS/OpenMP pool (kernels started by lab, test and
 # notebooks inherit it). Figures: kernels use matplotlib's inline backend (Agg rendering).
@@ -30,7 +36,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # offline guard (no connection may leave this machine); `make notebooks` does the same.
 GUARDED := IPYTHONDIR=$(CURDIR)/tests/ipython
 
-.PHONY: lab test notebooks student html lock bench clean venv browser-deps assignments grade hub proxy
+.PHONY: lab test notebooks student html lock bench clean venv browser-deps assignments grade hub proxy apps app
 
 venv: $(STAMP)
 
@@ -46,6 +52,21 @@ lab: $(STAMP)
 	@echo "Starting JupyterLab on the workbook; open the URL printed below (Ctrl-C stops it)."
 	cd notebooks && ../$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
 		--ServerApp.open_browser=False $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
+
+# Voila runs the app notebook in a kernel and shows only its markdown and widgets (no code).
+# Its page template is the workbook's own (notebooks/apps/.voila, hidden from the list of
+# apps: Voila's "lab" minus its CDN links), so the pages load nothing from the internet.
+VOILA := JUPYTER_PATH=$(CURDIR)/notebooks/apps/.voila$${JUPYTER_PATH:+:$$JUPYTER_PATH} \
+	$(BIN)/voila --no-browser --template=mlsys --Voila.ip=$(APP_IP) --port=$(APP_PORT)
+
+apps: $(STAMP)
+	@echo "Serving the labs on http://$(APP_IP):$(APP_PORT)/ (Ctrl-C stops it)."
+	$(VOILA) notebooks/apps
+
+app: $(STAMP)
+	@test -f notebooks/apps/$(NAME).ipynb || { echo "no app $(NAME); try: $$(cd notebooks/apps && ls *.ipynb | sed 's/.ipynb//' | tr '\n' ' ')"; exit 2; }
+	@echo "Serving $(NAME) on http://$(APP_IP):$(APP_PORT)/ (Ctrl-C stops it)."
+	$(VOILA) notebooks/apps/$(NAME).ipynb
 
 test: $(STAMP) browser-deps proxy
 	$(BIN)/ruff check .

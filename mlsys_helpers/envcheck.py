@@ -34,6 +34,7 @@ FALLBACK_REQUIREMENTS = (
     "prometheus-client>=0.20,<1",
     "locust>=2.29,<3",
     "pandera>=0.35,<0.36",
+    "voila>=0.5.13,<0.6",
 )
 
 

@@ -8,17 +8,25 @@ Each panel has three layers, and only the last one needs a browser:
 2. a plot function drawing that result into a matplotlib Figure (:func:`plot_drift_lab`,
    :func:`plot_dashboard`);
 3. a builder returning the widget (:func:`make_drift_lab`, :func:`make_monitoring_dashboard`).
-   It holds no logic: on every control change it calls (1), redraws (2) into the *same*
-   Figure, and puts it as SVG into an ``Output`` widget. The builder never displays itself: make
+   It holds no logic: on every control change it calls (1), updates (2) in the *same* Figure
+   and puts it as a PNG into an ``Output`` widget; a setting the compute function refuses
+   shows its one-line message in place of the figure. The builder never displays itself: make
    it the last expression of a cell. Its controls, summary, output, figure and latest result
    are attributes of the returned :class:`Panel` (``lab.controls["magnitude"].value = 2``).
 
 This is a front-end module: it imports matplotlib and ipywidgets (core widgets only). The
 figure is a plain ``matplotlib.figure.Figure``, not a pyplot figure, so a panel never leaves
-figures behind in pyplot and the inline backend never shows a stray copy; the SVG (text kept
-as text: about twice as fast to write as a PNG) goes straight into the Output widget's
-``outputs``, so nothing reaches the cell's own output, and the panel's text form is its
-one-line summary.
+figures behind in pyplot and the inline backend never shows a stray copy; the PNG goes
+straight into the Output widget's ``outputs``, so nothing reaches the cell's own output, and
+the panel's text form is its one-line summary.
+
+Speed (a learner feels anything over ~100 ms as lag; ``benchmarks/widgets.py`` times it): the
+drift lab's artists are built once and updated in place, legends are rebuilt only when their
+entries change, and :class:`_LiveFigure` re-rasterises the text of an axes (ticks, labels,
+titles, legends: over half of a full draw) only when its limits or texts change, drawing just
+the data and the figure title on other updates. The compute functions cache what a control
+does not change (the model per seed; the dashboard's data, per-column tests and per-window
+performance).
 
 >>> lab = make_drift_lab(kind="concept")
 >>> lab.summary.value.startswith("accuracy 0.88 -&gt; 0.67")
@@ -27,8 +35,10 @@ True
 
 from __future__ import annotations
 
+import base64
 import html
-import io
+import struct
+import zlib
 
 import ipywidgets as widgets
 import matplotlib.figure
@@ -67,15 +77,18 @@ BLUE, VERMILLION, GREEN, ORANGE, PURPLE, BLACK = (
 )
 _FEATURE_COLOURS = (BLUE, GREEN, ORANGE, PURPLE, "#56B4E9", BLACK, "#F0E442", VERMILLION)
 LAB_SIZE, DASHBOARD_SIZE = (10, 6), (10, 5.5)  # inches
-DISPLAY_WIDTH = 860  # pixels: the panel's figure is scaled to this width in the browser
+DISPLAY_WIDTH = 860  # pixels: the width of a panel's PNG (figure width 10 in at LIVE_DPI)
+LIVE_DPI = DISPLAY_WIDTH / LAB_SIZE[0]
 CAP = 4.0  # detector panel: statistic / threshold is drawn up to this value
 
 
-def _layout(fig, size, name, build):
+def _layout(fig, size, name, build, *, keep_artists=False):
     """The figure and its axes: reused when ``fig`` already holds this layout, else built.
 
-    Reusing axes (removing their artists instead of clearing them) is what keeps a panel's
-    redraw cheap: creating and clearing matplotlib axes costs more than drawing the data.
+    Reusing axes (removing their artists instead of clearing them, or keeping them to update
+    in place with ``keep_artists``) is what keeps a panel's redraw cheap: creating and clearing
+    matplotlib axes costs more than drawing the data. Legends stay: :func:`_legend` replaces
+    one only when its entries change.
     """
     if fig is None:
         import matplotlib.pyplot as plt
@@ -88,12 +101,10 @@ def _layout(fig, size, name, build):
         fig.clear()
         axes = build(fig)
         fig._mlsys_layout, fig._mlsys_axes = name, axes
-    else:
+    elif not keep_artists:
         for ax in axes:
             for artist in [*ax.lines, *ax.patches, *ax.collections, *ax.texts]:
                 artist.remove()
-            if ax.get_legend() is not None:
-                ax.get_legend().remove()
             ax.set_prop_cycle(None)
             ax.relim()
             ax.autoscale(True)
@@ -101,6 +112,10 @@ def _layout(fig, size, name, build):
 
 
 def _lab_axes(fig):
+    """The drift lab's four axes and, in ``fig._mlsys_lab``, every data artist it updates in
+    place (created empty, in the order and style of a from-scratch draw)."""
+    from matplotlib.patches import Polygon
+
     grid = fig.add_gridspec(3, 2, width_ratios=(1, 2.3), hspace=0.12, wspace=0.22)
     dist = fig.add_subplot(grid[:, 0])
     acc = fig.add_subplot(grid[0, 1])
@@ -109,13 +124,78 @@ def _lab_axes(fig):
     for ax in (acc, det):
         ax.tick_params(labelbottom=False)
     fig.subplots_adjust(left=0.06, right=0.98, top=0.86, bottom=0.08)
+    art = {"shade": {acc: [], det: [], weight: []}}
+    for key, colour, name in [
+        ("before", BLUE, "before the change"),
+        ("after", VERMILLION, "after (new regime)"),
+    ]:  # what hist(histtype="step") draws: an open, unfilled polygon
+        art[key] = Polygon(np.zeros((2, 2)), closed=False, fill=False, linewidth=1.8,
+                           edgecolor=colour, label=name)  # fmt: skip
+        dist.add_patch(art[key])
+    dots = {"marker": "o", "markersize": 3}
+    (art["accuracy"],) = acc.plot([], [], color=BLUE, label="accuracy", **dots)
+    art["accuracy_before"] = acc.axhline(0.0, color=BLACK, linestyle=":", linewidth=1)
+    for column, colour in [("input", GREEN), ("error", ORANGE)]:
+        (art[column],) = det.plot([], [], color=colour, label=column, **dots)
+        (art[f"{column}_alarm"],) = det.plot(
+            [], [], linestyle="none", marker="v", markersize=8, color=VERMILLION,
+            label="alarm" if column == "error" else None,
+        )  # fmt: skip
+    det.axhline(1.0, color=BLACK, linestyle="--", linewidth=1, label="threshold")
+    (art["weight"],) = weight.plot([], [], drawstyle="steps-post", color=PURPLE)
+    fig._mlsys_lab = art
     return (dist, acc, det, weight)
+
+
+def _step_outline(heights: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Vertices of a step histogram's outline, as ``hist(histtype="step")`` draws it."""
+    x = np.repeat(edges, 2)
+    y = np.r_[0.0, np.repeat(heights, 2), 0.0]
+    return np.column_stack([x, y])
+
+
+def _set_spans(ax, patches: list, spans) -> None:
+    """Shade ``spans`` (row ranges) over the whole height, reusing the Rectangles of the last
+    update (what ``axvspan`` draws, without its cost of updating the data limits)."""
+    from matplotlib.patches import Rectangle
+
+    while len(patches) > len(spans):
+        patches.pop().remove()
+    while len(patches) < len(spans):
+        patch = Rectangle((0, 0), 0, 1, color=BLACK, alpha=0.08, linewidth=0,
+                          transform=ax.get_xaxis_transform())  # fmt: skip
+        ax.add_artist(patch)
+        patches.append(patch)
+    for patch, (a, b) in zip(patches, spans, strict=True):
+        patch.set_x(a)
+        patch.set_width(b - a)
 
 
 def _dashboard_axes(fig):
     axes = tuple(fig.subplots(2, 1, sharex=True))
     fig.subplots_adjust(left=0.07, right=0.98, top=0.9, bottom=0.09, hspace=0.12)
     return axes
+
+
+def _legend(ax, **kwargs):
+    """``ax.legend(**kwargs)``, keeping the axes' current legend when its entries and options
+    are the same (building a legend measures every text: as costly as the data it labels)."""
+    handles, labels = ax.get_legend_handles_labels()
+    old = ax.get_legend()
+    if old is not None and getattr(old, "_mlsys_entries", None) == (labels, kwargs):
+        return old
+    legend = ax.legend(handles, labels, **kwargs)
+    legend._mlsys_entries = (labels, kwargs)
+    return legend
+
+
+def _round_limits(low: float, high: float, nbins: int) -> tuple[float, float]:
+    """The smallest range of round tick values (``MaxNLocator``) holding [low, high]: limits
+    that stay put while the data moves a little, so a panel's axes rarely need redrawing."""
+    from matplotlib.ticker import MaxNLocator
+
+    ticks = MaxNLocator(nbins=nbins).tick_values(low, high)
+    return float(ticks[0]), float(ticks[-1])
 
 
 def _shade(ax, spans, *, label=None):
@@ -151,59 +231,50 @@ def plot_drift_lab(result: DriftLabResult, *, fig=None):
     """
     if not isinstance(result, DriftLabResult):
         raise TypeError(f"result must be a DriftLabResult, got {type(result).__name__}")
-    fig, (dist, acc, det, weight) = _layout(fig, LAB_SIZE, "drift_lab", _lab_axes)
-    frame, spans = result.frame, result.change_spans
+    fig, (dist, acc, det, weight) = _layout(fig, LAB_SIZE, "drift_lab", _lab_axes,
+                                            keep_artists=True)  # fmt: skip
+    art, frame = fig._mlsys_lab, result.frame
     both = np.r_[result.before, result.after]
-    edges = np.histogram_bin_edges(both, bins=30) if both.size else 30
-    for values, colour, name in [
-        (result.before, BLUE, "before the change"),
-        (result.after, VERMILLION, "after (new regime)"),
-    ]:
+    edges = np.histogram_bin_edges(both, bins=30) if both.size else np.array([0.0, 1.0])
+    top = 0.0
+    for key, values in (("before", result.before), ("after", result.after)):
+        art[key].set_visible(bool(values.size))
         if values.size:
-            dist.hist(
-                values,
-                bins=edges,
-                density=True,
-                histtype="step",
-                linewidth=1.8,
-                color=colour,
-                label=name,
-            )
+            heights = np.histogram(values, bins=edges, density=True)[0]
+            art[key].set_xy(_step_outline(heights, edges))
+            top = max(top, float(heights.max()))
     dist.set(xlabel=result.column, ylabel="density", title=f"{result.column}: before vs after")
-    dist.legend(loc="upper right", fontsize="small")
     dist.locator_params(axis="y", nbins=4)
-    middle = frame["start"] + result.window / 2
-    _shade(acc, spans, label="true change")
-    acc.plot(middle, frame["accuracy"], color=BLUE, marker="o", markersize=3, label="accuracy")
-    acc.axhline(result.accuracy_before, color=BLACK, linestyle=":", linewidth=1)
+    # round limits with headroom for the legend: they move (and get redrawn) only now and then
+    dist.set_xlim(_round_limits(edges[0], edges[-1], 6))
+    dist.set_ylim(_round_limits(0.0, 1.15 * top or 1.0, 4))
+    _legend(dist, loc="upper right", fontsize="small")
+    middle = (frame["start"] + result.window / 2).to_numpy(float)
+    for ax in (acc, det, weight):
+        _set_spans(ax, art["shade"][ax], result.change_spans)
+    accuracy = frame["accuracy"].to_numpy(float)
+    art["accuracy"].set_data(middle, accuracy)
+    art["accuracy_before"].set_ydata([result.accuracy_before] * 2)
     acc.set(ylabel="accuracy", title="accuracy per window (shaded: true change; dotted: before it)")
     acc.locator_params(axis="y", nbins=4)
-    _shade(det, spans)
-    for column, alarm, colour, name in [
-        ("input", "input_alarm", GREEN, f"input: KS on {result.column}"),
-        ("error", "error_alarm", ORANGE, "errors: Page-Hinkley"),
-    ]:
+    shown = np.r_[accuracy, result.accuracy_before]
+    if np.isfinite(shown).any():  # in 0.05 steps: the axis moves only when accuracy does
+        low = max(0.0, np.floor(20 * np.nanmin(shown)) / 20)
+        high = min(1.0, np.ceil(20 * np.nanmax(shown)) / 20)
+        acc.set_ylim(low - 0.01, max(high, low + 0.1) + 0.01)
+    for column, name in [("input", f"input: KS on {result.column}"),
+                         ("error", "errors: Page-Hinkley")]:  # fmt: skip
         ratio = np.minimum(frame[f"{column}_statistic"] / frame[f"{column}_threshold"], CAP)
-        det.plot(middle, ratio, color=colour, marker="o", markersize=3, label=name)
-        hit = frame[alarm].to_numpy(bool)
-        det.plot(
-            middle[hit],
-            ratio[hit],
-            linestyle="none",
-            marker="v",
-            markersize=8,
-            color=VERMILLION,
-            label="alarm" if column == "error" else None,
-        )
-    det.axhline(1.0, color=BLACK, linestyle="--", linewidth=1, label="threshold")
+        ratio = ratio.to_numpy(float)
+        hit = frame[f"{column}_alarm"].to_numpy(bool)
+        art[column].set_data(middle, ratio)
+        art[column].set_label(name)
+        art[f"{column}_alarm"].set_data(middle[hit], ratio[hit])
     det.set(ylabel="statistic / threshold", ylim=(0, CAP * 1.45), yticks=[0, 1, 2, 3, 4])
-    det.legend(loc="upper left", fontsize="small", ncols=4)
-    _shade(weight, spans)
-    weight.step(
+    _legend(det, loc="upper left", fontsize="small", ncols=4)
+    art["weight"].set_data(
         np.r_[frame["start"], result.n],
         np.r_[frame["drift_weight"], frame["drift_weight"].iloc[-1]],
-        where="post",
-        color=PURPLE,
     )
     weight.set(
         ylabel="drift weight",
@@ -292,7 +363,7 @@ def plot_dashboard(result: DashboardResult, *, fig=None):
         f", threshold {result.threshold:g}" if result.threshold is not None else ""
     )
     stats_ax.set(ylabel="drift statistic", title=f"method {result.method!r} per window ({how})")
-    stats_ax.legend(loc="upper left", fontsize="small", ncols=4)
+    _legend(stats_ax, loc="upper left", fontsize="small", ncols=4)
     acc_ax.plot(
         x, frame["accuracy"], color=BLUE, marker="o", markersize=4, label="realised (labels)"
     )
@@ -309,7 +380,7 @@ def plot_dashboard(result: DashboardResult, *, fig=None):
         result.reference_accuracy, color=BLACK, linestyle=":", linewidth=1, label="reference"
     )
     acc_ax.set(ylabel="accuracy", xlabel=f"window ({result.window} rows each)")
-    acc_ax.legend(loc="lower left", fontsize="small", ncols=3)
+    _legend(acc_ax, loc="lower left", fontsize="small", ncols=3)
     fig.suptitle(result.summary(), fontsize="medium")
     return fig
 
@@ -336,22 +407,153 @@ class Panel(widgets.VBox):
         return f"{type(self).__name__}({html.unescape(self.summary.value)!r})"
 
 
-def _figure_output(fig) -> dict:
-    """The figure as one display_data output: SVG with text kept as text (cheap to write),
-    scaled to :data:`DISPLAY_WIDTH` pixels, without a date (the same figure gives the same
-    bytes)."""
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mlsys"}):
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
-    w, h = fig.get_size_inches() * 72  # the SVG's size in points
-    svg = buffer.getvalue().replace(
-        f'width="{w:g}pt" height="{h:g}pt"',
-        f'width="{DISPLAY_WIDTH}px" height="{DISPLAY_WIDTH * h / w:.0f}px"',
-        1,
-    )
+class _LiveFigure:
+    """Renders a panel's one Figure to PNG quickly, again and again (the panel's only renderer).
+
+    A full Agg draw of a panel costs about 100 ms on a 2-core laptop, and over half of it is
+    rasterising text (tick labels, titles, legends) that rarely changes when a control moves.
+    So the *static layers* of each axes (its frame: ticks, labels, title, spines; and its
+    legend) are rendered on their own onto a transparent canvas and kept, keyed by what
+    decides their look (limits, texts, legend entries, position); an update draws only the
+    background, the data artists and the figure title, then lays the kept layers over them
+    with the same alpha blending Agg uses. The picture is a normal draw's: spines, legends and
+    titles lie on top of the data as in matplotlib's own order, and ticks point outwards, off
+    the data. Legends must have a fixed ``loc`` (not "best", which depends on the data). The
+    figure is drawn at ``dpi`` (:data:`LIVE_DPI`: one inch of figure = 86 pixels, shown 1:1).
+    """
+
+    def __init__(self, fig, dpi: float):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        fig.set_dpi(dpi)
+        self.fig, self.canvas = fig, FigureCanvasAgg(fig)
+        self.layers: dict = {}  # (axes, part) -> (key, flat pixel indices, rgb, alpha)
+
+    @staticmethod
+    def _data(ax) -> list:
+        data = {*ax.lines, *ax.patches, *ax.collections, *ax.images, *ax.texts}
+        return sorted((a for a in ax.get_children() if a in data), key=lambda a: a.get_zorder())
+
+    @staticmethod
+    def _parts(ax) -> dict:
+        """Static layers of ``ax`` and the key of each (what decides its pixels)."""
+        where = (ax.get_visible(), tuple(ax.get_position().bounds))
+        parts = {
+            "frame": (
+                *where,
+                ax.get_xlim(),  # settles any pending autoscale first
+                ax.get_ylim(),
+                ax.get_xlabel(),
+                ax.get_ylabel(),
+            ),
+            "title": (*where, *(ax.get_title(loc) for loc in ("left", "center", "right"))),
+        }
+        legend = ax.get_legend()
+        if legend is not None:
+            parts["legend"] = (*where, id(legend), getattr(legend, "_mlsys_entries", None))
+        return parts
+
+    def _static_layer(self, target, part: str):
+        fig = self.fig
+        hidden = [fig.patch, target.patch, *self._data(target)]
+        hidden += [ax for ax in fig.axes if ax is not target]
+        hidden += [t for t in (fig._suptitle, fig._supxlabel, fig._supylabel) if t is not None]
+        titles = [target.title, target._left_title, target._right_title]
+        frame = [target.xaxis, target.yaxis, *target.spines.values()]
+        hidden += {
+            "frame": [target.get_legend(), *titles],
+            "title": [target.get_legend(), *frame],
+            "legend": [*titles, *frame],
+        }[part]
+        shown = [a for a in hidden if a is not None and a.get_visible()]
+        for artist in shown:
+            artist.set_visible(False)
+        try:
+            self.canvas.draw()
+            rgba = np.asarray(self.canvas.buffer_rgba()).reshape(-1, 4)
+            where = np.flatnonzero(rgba[:, 3])
+            return where, rgba[where, :3].astype(np.float32), rgba[where, 3:] / np.float32(255)
+        finally:
+            for artist in shown:
+                artist.set_visible(True)
+
+    def rgb(self) -> np.ndarray:
+        """The figure as an (height, width, 3) uint8 array (a view of the canvas: valid until
+        the next draw)."""
+        fig = self.fig
+        current = {}
+        for ax in fig.axes:
+            for part, key in self._parts(ax).items():
+                current[ax, part] = key
+                if self.layers.get((ax, part), (None,))[0] != key:
+                    self.layers[ax, part] = (key, *self._static_layer(ax, part))
+        self.layers = {k: v for k, v in self.layers.items() if k in current}
+        renderer = self.canvas.get_renderer()
+        renderer.clear()
+        fig.patch.draw(renderer)
+        for ax in fig.axes:
+            if ax.get_visible():
+                ax.apply_aspect()
+                ax.patch.draw(renderer)
+                for artist in self._data(ax):
+                    artist.draw(renderer)
+        for text in (fig._suptitle, fig._supxlabel, fig._supylabel):
+            if text is not None:
+                text.draw(renderer)
+        image = np.asarray(renderer.buffer_rgba())  # blended in place: redrawn next time
+        flat = image.reshape(-1, 4)
+        for _, where, colour, alpha in self.layers.values():
+            under = flat[where, :3].astype(np.float32)
+            flat[where, :3] = (colour * alpha + under * (1 - alpha) + 0.5).astype(np.uint8)
+        return image[..., :3]
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes: RGB, no row filter, zlib level 1 (~4 ms, ~70 kB)."""
+        return _png(self.rgb())
+
+
+def _png(rgb: np.ndarray) -> bytes:
+    """A minimal PNG writer (8-bit RGB, filter type 0, fast deflate): 3x faster than Pillow's
+    adaptive filtering for a flat-coloured figure, for about the same size."""
+    height, width, _ = rgb.shape
+    rows = np.empty((height, 1 + 3 * width), np.uint8)
+    rows[:, 0] = 0  # filter type None for every row
+    rows[:, 1:].reshape(height, width, 3)[:] = rgb
+
+    def chunk(tag: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(tag + body)
+        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"".join([
+        b"\x89PNG\r\n\x1a\n",
+        chunk(b"IHDR", header),
+        chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+        chunk(b"IEND", b""),
+    ])  # fmt: skip
+
+
+def _figure_output(live: _LiveFigure) -> dict:
+    """The figure as one display_data output: a PNG :data:`DISPLAY_WIDTH` pixels wide."""
+    w, h = live.fig.get_size_inches() * live.fig.dpi
     return {
         "output_type": "display_data",
-        "data": {"image/svg+xml": svg, "text/plain": f"<Figure size {w:.0f}x{h:.0f}>"},
+        "data": {
+            "image/png": base64.b64encode(live.png()).decode("ascii"),
+            "text/plain": f"<Figure size {w:.0f}x{h:.0f}>",
+        },
+        "metadata": {},
+    }
+
+
+def _message_output(text: str) -> dict:
+    """A short message shown in place of the figure (bad input: no traceback, no stale plot)."""
+    return {
+        "output_type": "display_data",
+        "data": {
+            "text/html": f'<div class="mlsys-message">{html.escape(text)}</div>',
+            "text/plain": text,
+        },
         "metadata": {},
     }
 
@@ -363,6 +565,7 @@ def _build(title, controls, compute, plot, fixed, size, css):
     output = widgets.Output()
     output.add_class("mlsys-figure")
     figure = matplotlib.figure.Figure(figsize=size)
+    live = _LiveFigure(figure, LIVE_DPI)
     rows = [widgets.HBox(list(controls.values())[i : i + 4]) for i in range(0, len(controls), 4)]
     panel = Panel([widgets.HTML(f"<b>{html.escape(title)}</b>"), *rows, summary, output])
     panel.add_class(css)
@@ -373,14 +576,15 @@ def _build(title, controls, compute, plot, fixed, size, css):
         values = {name: control.value for name, control in controls.items()}
         try:
             result = compute(**fixed, **values)
-        except (ValueError, TypeError) as err:
+        except (ValueError, TypeError) as err:  # a setting the lab cannot draw: say which
             panel.result = None
             summary.value = f"<b>not a valid setting:</b> {html.escape(str(err))}"
+            output.outputs = (_message_output(f"Not a valid setting: {err}"),)
             return
         panel.result = result
         plot(result, fig=figure)
         summary.value = html.escape(result.summary())
-        output.outputs = (_figure_output(figure),)
+        output.outputs = (_figure_output(live),)
 
     panel.update = update
     return panel
@@ -436,7 +640,11 @@ def make_drift_lab(**defaults) -> Panel:
     ----------
     **defaults
         Initial values for any keyword of :func:`drift_lab_compute` (``n``, ``window``,
-        ``alpha`` and ``ph_threshold`` are fixed for the panel's life).
+        ``alpha`` and ``ph_threshold`` are fixed for the panel's life), validated before
+        anything is built: ``n`` at most 100,000 rows, ``seed`` in [0, 2**32 - 1]. A value
+        typed later into a control that the compute function refuses shows its message in
+        place of the figure. Sliders update when released (``continuous_update=False``): a drag
+        would queue one update per pixel.
 
     Returns
     -------
@@ -471,9 +679,9 @@ def make_drift_lab(**defaults) -> Panel:
         "start": _slider(widgets.FloatSlider, "start", p["start"], 0.05, 0.95, **steps),
         "width": _slider(widgets.FloatSlider, "width", p["width"], 0.05, 0.5, **steps),
         "fraction": _slider(widgets.FloatSlider, "fraction", p["fraction"], 0.05, 1.0, **steps),
-        "seed": widgets.BoundedIntText(
-            value=p["seed"], min=0, max=max(10_000, p["seed"]), description="seed"
-        ),
+        # a plain IntText: a typed value out of range gets the compute function's message
+        # in place of the figure, instead of being clipped without a word
+        "seed": widgets.IntText(value=p["seed"], description="seed"),
     }
     fixed = {k: p[k] for k in ("n", "window", "alpha", "ph_threshold")}
     lab = _build(
@@ -536,7 +744,9 @@ def make_monitoring_dashboard(**defaults) -> Panel:
     ----------
     **defaults
         Initial values for any keyword of :func:`dashboard_compute` (``magnitude``,
-        ``drift_column``, ``start``, ``seed`` and ``n`` are fixed for the panel's life).
+        ``drift_column``, ``start``, ``seed`` and ``n`` are fixed for the panel's life),
+        validated before anything is built: ``n`` at most 100,000 rows, ``consecutive`` at
+        most 1,000.
 
     Returns
     -------
