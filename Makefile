@@ -10,7 +10,7 @@
 #   make grade      autograde build/course/submitted/STUDENT/CHAPTER/, write build/course/grades.csv
 #   make hub        JupyterHub for a class on this machine (classroom/README.md; HUB_IP, HUB_PORT)
 #   make apps       the drift lab and the monitoring dashboard as standalone web pages (Voila),
-#                   listed at http://127.0.0.1:8866/ (APP_IP=0.0.0.0 to show them on a network)
+#                   listed at http://127.0.0.1:8866/ (no login: keep them on loopback)
 #   make app NAME=drift-lab   one of them alone (NAME: drift-lab or monitoring-dashboard)
 
 PYTHON ?= python3
