@@ -83,7 +83,7 @@ EXERCISES = (
         "An applicant under 12 years old would reach the model: a margin proportional to the "
         "span is loose near a bound. Nobody under 18 can take a loan; a schema that knows the "
         "domain would say so.",
-        "The cell that prints the accepted incomes applies the service's rule to `income`; apply "
+        "The cell that prints the accepted incomes applies the service's rule to 'income'; apply "
         "the same rule to the limits in `schema['age']` (the margin is a share of the span).",
         wrong=_wrong_limits,
     ),

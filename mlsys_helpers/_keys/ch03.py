@@ -151,7 +151,7 @@ EXERCISES = (
         "About four times: the two conditions together are far worse than either alone, and a "
         "single threshold on one column cannot express 'A and B'.",
         "Make one boolean Series per condition from the columns of `train2`; combine them with "
-        "& and ~ to get the two groups; divide the mean `target` of one group by the other's.",
+        "& and ~ to get the two groups; divide the mean 'target' of one group by the other's.",
         wrong=_wrong_03_2,
     ),
     Exercise(

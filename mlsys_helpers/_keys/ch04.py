@@ -149,7 +149,7 @@ EXERCISES = (
         "blanks and the hidden value, the smaller the lie, but no statistic on the values you see "
         "can tell you how strong that link is: only knowing how the data was collected can.",
         "Call `blank` with the mechanism and the strength as keyword arguments; compare the mean "
-        "of its `debt_ratio` with `train['debt_ratio'].mean()` (true minus seen).",
+        "of its 'debt_ratio' with `train['debt_ratio'].mean()` (true minus seen).",
         wrong=_wrong_04_1,
     ),
     Exercise(
@@ -159,7 +159,7 @@ EXERCISES = (
         "share falls less than the count. A model trained on it still believes defaults are rarer "
         "than they are, although every row is correct.",
         "Call `mh.collect.sampling_bias` like the cell of section 2 does, with the share kept "
-        "changed and the same rng; the mean of the 0/1 column `target` is the share of defaults.",
+        "changed and the same rng; the mean of the 0/1 column 'target' is the share of defaults.",
         wrong=_wrong_04_2,
     ),
     Exercise(
@@ -169,8 +169,8 @@ EXERCISES = (
         "mislabelled table passes: a distribution check catches only errors big enough to move a "
         "distribution. Smaller ones need audited labels.",
         "Loop over the shares 0.05, 0.10, ... with `mh.collect.label_noise` (kind and rng as in "
-        "the `noisy` cell) and look at the `check` column of each "
-        "`mh.quality.validate(..., schema).failures`.",
+        "the `noisy` cell) and look at the 'check' column of the failures "
+        "that `mh.quality.validate` reports against `schema`.",
         wrong=_wrong_04_3,
     ),
     Exercise(
@@ -179,8 +179,8 @@ EXERCISES = (
         "More than a hundred days of 2013 carry a different label: from April on, rain became "
         "something else day after day while the readings stayed the same. A monthly plot of the "
         "label shares is often the fastest way to find a labelling change.",
-        "Compare the `weather` columns of `original` and `fixed` row by row, keep the rows whose "
-        "`date` lies in 2013, and count the differences (an int).",
+        "Compare the 'weather' columns of `original` and `fixed` row by row, keep the rows whose "
+        "'date' lies in 2013, and count the differences (an int).",
         wrong=_wrong_04_4,
     ),
     Exercise(
