@@ -172,8 +172,10 @@ def _keep_volatile_outputs(nb: Any, stored_path: Path) -> None:
 
 
 def _comparable(cell: Any) -> tuple:
+    import json
+
     meta = {k: cell.get("metadata", {}).get(k) for k in SOURCE_METADATA}
-    return (cell["cell_type"], cell["source"], repr(sorted(meta.items())))
+    return (cell["cell_type"], cell["source"], json.dumps(meta, sort_keys=True))
 
 
 def pairing_problems(py_path: str | Path) -> list[str]:

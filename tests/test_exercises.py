@@ -216,15 +216,30 @@ def test_named_wrong_answers_are_distinct_from_the_key(exercise_id):
         assert not check(exercise_id, value).passed, label
 
 
-def test_the_three_traps_of_issue_20_are_closed():
-    """The answers that passed before: 02.4 guessed, 01.3 by the wrong formula, 07.1 the setup."""
-    from mlsys_helpers._keys import ch01
+def _debt_ratio_by_the_wrong_formula():
+    """Chapter 01's training minimum minus 0.1 x its maximum (not x its span)."""
+    from mlsys_helpers.quality import infer_schema
+    from mlsys_helpers.train import time_split
+    from mlsys_helpers.world import LoanWorld
 
-    for guess in (1, 1.0, 0.99):
-        assert not check("02.4", guess).passed
-    schema = ch01._training_schema()["debt_ratio"]
-    assert not check("01.3", schema.min - 0.1 * schema.max).passed
-    assert not check("07.1", 0.05).passed
+    world = LoanWorld()
+    train, _ = time_split(world.sample(12_000, rng=7), test_size=0.25)
+    limits = infer_schema(train[list(world.features)])["debt_ratio"]
+    return limits.min - 0.1 * limits.max
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answers"),
+    [
+        ("02.4", lambda: [1, 1.0, 0.99]),  # a guess near the key 0.999 +- 0.01
+        ("01.3", lambda: [_debt_ratio_by_the_wrong_formula()]),  # passed at tol 1e-3
+        ("07.1", lambda: [0.05]),  # the setup's magnitude, next to a key of 0.051
+    ],
+)
+def test_the_answers_issue_20_found_accepted_are_rejected(exercise_id, answers):
+    # These passed before the checks were repaired (this test fails on the old keys).
+    accepted = [a for a in answers() if check(exercise_id, a).passed]
+    assert accepted == []
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
