@@ -121,7 +121,10 @@ def _generic_wrong(exercise_id) -> dict:
 
 def _named_wrong(exercise_id) -> dict:
     exercise = exercises.EXERCISES[exercise_id]
-    return dict(exercise.wrong()) if exercise.wrong is not None else {}
+    if exercise.wrong is not None:
+        return dict(exercise.wrong())
+    plausible = getattr(exercise.checker, "plausible_wrong", None)  # e.g. every ch09 diagnosis
+    return dict(plausible()) if plausible is not None else {}
 
 
 def _right_forms(exercise_id) -> dict:
@@ -460,3 +463,21 @@ def test_date_accepts_every_date_like_form_within_its_tolerance():
         assert checker(day)
     assert checker(pd.Timestamp("2025-03-31 23:00", tz="Asia/Tokyo"))
     assert not checker("2025-03-27") and not checker(20250331) and not checker(True)
+
+
+def test_a_diagnosis_says_which_half_is_wrong():
+    from mlsys_helpers._keys import ch09
+
+    right = ch09.Diagnosis(1).key()
+    late = f"{pd.Timestamp(right['start']) + pd.Timedelta(days=10):%Y-%m-%d}"
+    assert "the cause is right" in check("09.1", right | {"start": late}).message
+    wrong_cause = next(c for c in _ch09_categories() if c != right["cause"])
+    assert "not the root cause" in check("09.1", right | {"cause": wrong_cause}).message
+    assert "CATEGORIES" in check("09.1", right | {"cause": "aliens"}).message
+    assert "not a date" in check("09.1", right | {"start": "soon"}).message
+
+
+def _ch09_categories():
+    from mlsys_helpers import incidents
+
+    return incidents.CATEGORIES
