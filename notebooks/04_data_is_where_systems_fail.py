@@ -364,7 +364,7 @@ caught.droplevel(1).rename_axis("training table")
 # **04.3** `label_mix` caught 40 % of defaults recorded as repaid. What is the *smallest* share,
 # in steps of 5 % (0.05, 0.10, 0.15, ...), that it still catches? Mislabel `train` the same way
 # (`kind="class_conditional"`, `rng=SEED + 5`) and validate each table against `schema`. Answer
-# a fraction (e.g. 0.35).
+# a fraction with two decimals (e.g. 0.35).
 
 # %%
 answer = None

@@ -368,6 +368,18 @@ def test_no_cell_above_an_exercise_prints_its_number(ipynb):
             above.append(cell)
 
 
+@pytest.mark.parametrize("source", _notebooks.chapter_sources(NOTEBOOKS), ids=lambda p: p.stem)
+def test_every_numeric_question_says_how_precise_an_answer_must_be(source):
+    # one rule for every check: the key rounded to the stated precision passes, coarser fails
+    cells = _notebooks.notebook_from_source(source).cells
+    for previous, cell in zip(cells, cells[1:], strict=False):
+        match = re.search(r'^mh\.exercises\.check\("([0-9.]+)"', cell.source, flags=re.M)
+        if match and "solution" not in cell.metadata.get("tags", []):
+            if isinstance(_checker(match.group(1)), exercises.Number):
+                said = previous.source.lower()
+                assert any(w in said for w in ("decimal", "to the dollar", "whole")), match[1]
+
+
 @pytest.mark.parametrize("ipynb", _executed(), ids=lambda p: p.stem)
 def test_solution_cells_hide_their_code_and_their_output(ipynb):
     nb = nbformat.read(ipynb, as_version=4)
