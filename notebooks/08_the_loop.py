@@ -185,7 +185,7 @@ mh.exercises.check("08.1", answer)
 
 # %% [markdown]
 # **08.2** Retraining every week makes far fewer mistakes than never retraining, but buys labels
-# and retrains 36 times. Below which retraining cost (in dollars) would "every week" be cheaper
+# and retrains every week. Below which retraining cost (in dollars) would "every week" be cheaper
 # than "never"? Compute the break-even price from `last`: what it saves (errors, minus the labels
 # never buys), divided by the retrainings it needs. Answer to the dollar.
 
