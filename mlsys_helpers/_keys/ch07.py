@@ -91,7 +91,7 @@ def _wrong_07_3() -> dict:
 
 
 @functools.cache
-def _share_labelled_since_drift() -> float:
+def _labels():
 
     from mlsys_helpers import collect, drift, world
 
@@ -103,22 +103,33 @@ def _share_labelled_since_drift() -> float:
     return labels
 
 
-def _share_labelled(since: str = HOLIDAY_START, as_of: str = AS_OF, *, of_all: bool = False):
+SEEN_ON = "2024-05-08"  # exercise 07.4: a week after AS_OF (the chapter prints the 1 May share)
+
+
+def _share_labelled(
+    since: str = HOLIDAY_START,
+    until: str = AS_OF,
+    seen_on: str = SEEN_ON,
+    *,
+    of_all: bool = False,
+) -> float:
+    """Share of the predictions made in [since, until) whose label arrived by ``seen_on``."""
     import pandas as pd
 
-    labels = _share_labelled_since_drift()
-    recent = labels[(labels["timestamp"] >= since) & (labels["timestamp"] < as_of)]
-    arrived = recent["label_arrival"] <= pd.Timestamp(as_of)
-    return float(arrived.sum() / (len(labels) if of_all else len(recent)))
+    labels = _labels()
+    window = labels[(labels["timestamp"] >= since) & (labels["timestamp"] < until)]
+    arrived = window["label_arrival"] <= pd.Timestamp(seen_on)
+    return float(arrived.sum() / (len(labels) if of_all else len(window)))
 
 
 def _wrong_07_4() -> dict:
     return {
+        "seen on 1 May (printed)": _share_labelled(seen_on=AS_OF),
+        "every prediction up to 8 May": _share_labelled(until=SEEN_ON),
         "every prediction before 1 May": _share_labelled("2024-03-01"),
         "over the whole log": _share_labelled(of_all=True),
         "the share still missing": 1 - _share_labelled(),
-        "the share never labelled (5 %)": 0.05,
-        "on 15 May instead of 1 May": _share_labelled(as_of="2024-05-15"),
+        "on 15 May": _share_labelled(seen_on="2024-05-15"),
     }
 
 
@@ -197,10 +208,12 @@ EXERCISES = (
     Exercise(
         "07.4",
         Number(_share_labelled, decimals=3, fraction=True),
-        "Only about a fifth: two weeks into the drift, most of the labels that would prove it "
-        "are still weeks away. Realised accuracy is the truth, but it is late.",
-        "In `known`, keep the predictions made from `HOLIDAY_START` up to `AS_OF`, and take the "
-        "share of them whose 'target' is not missing.",
+        "Still well under half a week later: the drifted predictions are three weeks old, and "
+        "most of the labels that would prove the drift are still on their way. Realised accuracy "
+        "is the truth, but it is late, and it fills up slowly.",
+        "`labels` has each prediction's 'timestamp' and 'label_arrival' (missing if it never "
+        "comes): keep the predictions of the window and take the share whose label arrived by "
+        "8 May (a missing arrival is no label).",
         wrong=_wrong_07_4,
     ),
     Exercise(
