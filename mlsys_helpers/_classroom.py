@@ -32,7 +32,7 @@ from typing import Any
 from mlsys_helpers import _notebooks
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-SOLUTION_TAG = "solution"
+SOLUTION_TAG = _notebooks.SOLUTION_TAG
 CHECK_CALL = "mh.exercises.check("
 WIDGET_MIME = _notebooks.WIDGET_MIME
 

@@ -6,7 +6,8 @@ stored: what learners open and what nbval checks). This module is the one place 
 two are paired:
 
 - :func:`notebook_from_source` turns a ``.py`` into a notebook with *deterministic* cell ids (a hash
-  of the cell's type and source, so ids move with their cell and never churn) and fixed metadata;
+  of the cell's type and source, so ids move with their cell and never churn) and fixed metadata
+  (solution cells hide their source and their outputs, :data:`SOLUTION_VIEW`);
 - :func:`execute` runs it in a fresh kernel in the notebook's folder, without timing metadata or
   widget state, so executing twice gives the same file byte for byte;
 - :func:`pairing_problems` and :func:`execution_problems` are what the tests assert on.
@@ -36,6 +37,10 @@ LANGUAGE_INFO = {
 }
 # Cell metadata that belongs to the source (kept in the .py): everything else is dropped.
 SOURCE_METADATA = ("tags", "jupyter")
+# A solution cell (tagged ``solution``) is collapsed whole in the notebooks learners open: its
+# code *and* its output (the output shows the answer just as well as the code does).
+SOLUTION_TAG = "solution"
+SOLUTION_VIEW = {"source_hidden": True, "outputs_hidden": True}
 TIMEOUT_S = 600
 GUARD_DIR = Path(__file__).resolve().parents[1] / "tests" / "ipython"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -63,6 +68,8 @@ def notebook_from_source(py_path: str | Path) -> Any:
     cells = []
     for cell in nb.cells:
         meta = {k: cell.metadata[k] for k in SOURCE_METADATA if k in cell.metadata}
+        if SOLUTION_TAG in meta.get("tags", []):
+            meta["jupyter"] = dict(SOLUTION_VIEW)  # learners see neither its code nor its output
         cid = _cell_id(cell.cell_type, cell.source, seen)
         if cell.cell_type == "code":
             new = nbformat.v4.new_code_cell(cell.source, metadata=meta, id=cid)
@@ -165,8 +172,10 @@ def _keep_volatile_outputs(nb: Any, stored_path: Path) -> None:
 
 
 def _comparable(cell: Any) -> tuple:
+    import json
+
     meta = {k: cell.get("metadata", {}).get(k) for k in SOURCE_METADATA}
-    return (cell["cell_type"], cell["source"], repr(sorted(meta.items())))
+    return (cell["cell_type"], cell["source"], json.dumps(meta, sort_keys=True))
 
 
 def pairing_problems(py_path: str | Path) -> list[str]:

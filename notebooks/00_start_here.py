@@ -251,7 +251,7 @@ answer = "monitor"
 mh.exercises.check("00.1", answer)
 
 # %% [markdown]
-# **00.2** What is the first value of `np.random.default_rng(42).integers(0, 100)`? Compute it,
+# **00.2** What is the first value of `np.random.default_rng(7).integers(0, 1000)`? Compute it,
 # don't guess: answer with an integer.
 
 # %%
@@ -259,7 +259,7 @@ answer = None
 mh.exercises.check("00.2", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-answer = int(np.random.default_rng(42).integers(0, 100))
+answer = int(np.random.default_rng(7).integers(0, 1000))
 mh.exercises.check("00.2", answer)
 
 # %% [markdown]

@@ -438,8 +438,10 @@ fig.tight_layout()
 # ## Exercises
 #
 # **01.1** Which of these signals could have caught the defect in the launch week, *before* any
-# outcome was known? (a) the offline test accuracy, (b) the service's error rate,
-# (c) validating the live requests against the training schema, (d) the p95 latency.
+# outcome was known? (a) the offline test accuracy, (b) the dashboard's "errors" and "requests
+# with problems" lines (the service's own checks, which accept values up to 10 % of the span
+# outside the training range), (c) a strict comparison of the live requests with the training
+# schema, no margin (`mh.quality.validate`, as in section 5), (d) the p95 latency.
 # Answer with one letter.
 
 # %%
@@ -463,24 +465,26 @@ answer = live_report.failures.loc[live_report.failures["check"] == "range", "col
 mh.exercises.check("01.2", answer)
 
 # %% [markdown]
-# **01.3** The default service accepts incomes down to a negative number. Which smallest
-# `debt_ratio` would it accept (same rule: training minimum minus `range_margin` times the
-# training span)? Compute it from `schema` (a float).
+# **01.3** The default service accepts incomes down to a negative number. Which smallest `age`
+# would it accept (same rule: training minimum minus `range_margin` times the training span)?
+# Compute it from `schema` (a float; one decimal is enough).
 
 # %%
 answer = None
 mh.exercises.check("01.3", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-ratio = schema["debt_ratio"]
-answer = ratio.min - 0.1 * (ratio.max - ratio.min)
+ages = schema["age"]
+answer = ages.min - 0.1 * (ages.max - ages.min)
+print(f"the service accepts applicants from {answer:.1f} years of age")
 mh.exercises.check("01.3", answer)
 
 # %% [markdown]
 # **01.4** The model declines when its predicted probability of default is above 0.5: a choice
 # made for accuracy, not for money. With a gain of \$1,500 per repaid loan and a loss of \$7,000
 # per default, above which probability of default does approving lose money on average?
-# (A float; the break-even point where `(1 - p) * 1500 = p * 7000`.)
+# (A float between 0 and 1, two decimals are enough: the break-even point where
+# (1 - p) * 1500 = p * 7000.)
 
 # %%
 answer = None

@@ -178,7 +178,7 @@ legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
 # ## Exercises, part A
 #
 # **02.1** Train the models as above (`SEED = 1`), but deploy with `DEPLOY_SCAN_RATE = 0.0`.
-# What is the shortcut model's live accuracy? Answer a float (within 0.01).
+# What is the shortcut model's live accuracy? Answer a float (two decimals are enough).
 
 # %%
 answer = None
@@ -302,7 +302,7 @@ summary
 # ## Exercises, part B
 #
 # **02.2** What share of the autumn-and-winter hours (`autumn_winter`) are colder than the coldest
-# hour in the training data? Answer a float between 0 and 1 (within 0.01). This is the share of
+# hour in the training data? Answer a float between 0 and 1 (two decimals are enough). This is the share of
 # predictions the model makes about a world it has never seen.
 
 # %%
@@ -433,16 +433,22 @@ answers[["P(default), tree"]].assign(screen=[screen(row) for _, row in requests.
 # %% [markdown]
 # ## Exercise, part C
 #
-# **02.4** What share of the 1,000 random-noise rows does the **logistic** model answer with
-# confidence of at least 0.99? Answer a float between 0 and 1 (within 0.01).
+# **02.4** Draw the 1,000 random-noise rows again with scale **1** instead of 1000 (same seed
+# `SEED + 6`, same columns): tiny incomes, ages and loans. What share of them does the
+# **logistic** model answer with confidence of at least 0.99? Answer a float between 0 and 1
+# (two decimals are enough).
 
 # %%
 answer = None
 mh.exercises.check("02.4", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-answer = float((confidence(logistic, noise) >= 0.99).mean())
-print(f"{answer:.1%} of noise rows get a confidence >= 0.99")
+small_rng = np.random.default_rng(SEED + 6)
+small_noise = pd.DataFrame(
+    {name: small_rng.normal(0, 1, 1000) for name in world.numeric_features}
+).assign(region="?", channel="?")
+answer = float((confidence(logistic, small_noise) >= 0.99).mean())
+print(f"{answer:.1%} of noise rows of scale 1 get a confidence >= 0.99")
 mh.exercises.check("02.4", answer)
 
 # %% [markdown]

@@ -132,9 +132,10 @@ legend = ax.legend(loc="lower right")
 # %% [markdown]
 # ### Exercise 03.1
 #
-# The lender's first month brought 100 labelled applications: `train.iloc[:100]`. Train
-# `mh.train.make_pipeline_for(train, model=gradient_boosting())` on them and score it on `test`.
-# Which is more accurate on the test set: the `"rule"` or the `"model"`?
+# The lender's first month brought 100 labelled applications: `train.iloc[:100]` (not a random
+# subset like the curve's). Train `mh.train.make_pipeline_for(train, model=gradient_boosting())`
+# on them and score it on `test`. By how much does its accuracy differ from the rule's? Answer
+# model accuracy minus rule accuracy (a float, negative if the rule is better; three decimals).
 
 # %%
 answer = None
@@ -145,8 +146,8 @@ first_month = train.iloc[:100]
 early_model = mh.train.make_pipeline_for(train, model=gradient_boosting())
 early_model.fit(first_month, first_month["target"])
 early_accuracy = early_model.score(test, test["target"])
+answer = early_accuracy - rule_accuracy
 print(f"model after 100 examples: {early_accuracy:.3f}, rule: {rule_accuracy:.3f}")
-answer = "model" if early_accuracy > rule_accuracy else "rule"
 mh.exercises.check("03.1", answer)
 
 # %% [markdown]
@@ -257,18 +258,24 @@ for name, acc in accuracy.items():
 # %% [markdown]
 # ### Exercise 03.2
 #
-# In the training data `train2`, what fraction of the *stretched* applicants (loan above 35% of
-# income **and** less than 2 years in the job) defaulted? Answer a fraction between 0 and 1.
+# In the training data `train2`, how many times as often do the *stretched* applicants (loan
+# above 35% of income **and** less than 2 years in the job) default as the applicants with
+# **neither** condition? Answer the ratio of the two default rates (a float; one decimal is
+# enough).
 
 # %%
 answer = None
 mh.exercises.check("03.2", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-is_stretched = (train2["loan_amount"] / train2["income"] > 0.35) & (train2["employment_years"] < 2)
-answer = train2.loc[is_stretched, "target"].mean()
+large_loan = train2["loan_amount"] / train2["income"] > 0.35
+new_job = train2["employment_years"] < 2
+stretched_rate = train2.loc[large_loan & new_job, "target"].mean()
+neither_rate = train2.loc[~large_loan & ~new_job, "target"].mean()
+answer = stretched_rate / neither_rate
 print(
-    f"stretched: {answer:.3f} defaulted; everyone else: {train2.loc[~is_stretched, 'target'].mean():.3f}"
+    f"stretched: {stretched_rate:.3f} defaulted; neither condition: {neither_rate:.3f}; "
+    f"ratio {answer:.1f}"
 )
 mh.exercises.check("03.2", answer)
 
@@ -421,7 +428,7 @@ print(priced["big lender, thin form"].summary())
 # The table says the small lender with the thin form would need about 4,800 decisions a year.
 # Suppose it finds a cheaper way to run the model: upkeep of **50,000** a year instead of
 # 100,000, everything else unchanged. How many decisions per year does it need now to break
-# even? Answer a number.
+# even? Answer a number (whole decisions are enough).
 
 # %%
 answer = None

@@ -107,16 +107,19 @@ missing_table
 # MCAR barely moves. Set `STRENGTH = 0.0`: all three mechanisms become MCAR and the rows agree.
 
 # %% [markdown]
-# **04.1** Which mechanism made the *observed* average debt ratio most misleading? Answer
-# `"MCAR"`, `"MAR"` or `"MNAR"`.
+# **04.1** MNAR made the observed average most misleading. How much of that depends on how
+# strongly the blanks follow the hidden value? Blank `debt_ratio` under MNAR with a weaker
+# dependence, `strength=1.0` (same rate and seed: `blank("MNAR", strength=1.0)`), and answer the
+# true mean debt ratio minus the mean you *see* (a float; three decimals are enough).
 
 # %%
 answer = None
 mh.exercises.check("04.1", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-gap = (missing_table["mean debt_ratio seen"] - train["debt_ratio"].mean()).abs()
-answer = str(gap.idxmax())
+weaker = blank("MNAR", strength=1.0)
+answer = float(train["debt_ratio"].mean() - weaker["debt_ratio"].mean())
+print(f"seen mean {weaker['debt_ratio'].mean():.3f}, {answer:.3f} below the true mean")
 mh.exercises.check("04.1", answer)
 
 # %% [markdown]
@@ -142,14 +145,17 @@ print(
 # learned that defaults are rare. Every row in the table is *correct*: the bias is in which rows
 # exist.
 #
-# **04.2** What share of the rows in `biased` are defaults? Compute it (a float).
+# **04.2** Suppose the archive had swallowed only **half** the defaults (`keep={1: 0.5}`, same
+# seed `SEED + 3`). What share of the rows of that training table would be defaults? Compute it
+# (a float; three decimals are enough).
 
 # %%
 answer = None
 mh.exercises.check("04.2", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-answer = float(biased["target"].mean())
+half_kept = mh.collect.sampling_bias(train, column="target", keep={1: 0.5}, rng=SEED + 3)
+answer = float(half_kept["target"].mean())
 mh.exercises.check("04.2", answer)
 
 # %% [markdown]
@@ -422,15 +428,24 @@ caught.droplevel(1).rename_axis("training table")
 # to 1s as 1s to 0s), and a concept change. Those need fresh labels and monitoring (chapter 07).
 
 # %% [markdown]
-# **04.3** Which check (the `check` column) caught the mislabelled table? Answer with its name.
+# **04.3** `label_mix` caught 40 % of defaults recorded as repaid. What is the *smallest* share,
+# in steps of 5 % (0.05, 0.10, 0.15, ...), that it still catches? Mislabel `train` the same way
+# (`kind="class_conditional"`, `rng=SEED + 5`) and validate each table against `schema`. Answer
+# a fraction with two decimals (e.g. 0.35).
 
 # %%
 answer = None
 mh.exercises.check("04.3", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-report = mh.quality.validate(noisy["defaults as repaid 40 %"], schema)
-answer = report.failures["check"].iloc[0]
+for relabelled_share in np.arange(0.05, 0.55, 0.05).round(2):
+    mislabelled = mh.collect.label_noise(
+        train, rate={1: relabelled_share}, kind="class_conditional", rng=SEED + 5
+    )
+    if "label_mix" in set(mh.quality.validate(mislabelled, schema).failures["check"]):
+        break
+answer = float(relabelled_share)
+print(f"label_mix catches {answer:.0%} of defaults recorded as repaid, not {answer - 0.05:.0%}")
 mh.exercises.check("04.3", answer)
 
 # %% [markdown]
@@ -583,27 +598,30 @@ for version, frame in {"original": original, "fixed": fixed}.items():
 # remember that the fixed labels were made from it.
 
 # %% [markdown]
-# **04.4** In which month do the two files first disagree? Answer as a string `"YYYY-MM"`.
+# **04.4** How many days of **2013** carry a different `weather` label in the two files? Count
+# them with code (an int).
 
 # %%
 answer = None
 mh.exercises.check("04.4", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-first = original.loc[original["weather"] != fixed["weather"], "date"].min()
-answer = first.strftime("%Y-%m")
+in_2013 = original["date"].dt.year == 2013
+answer = int(((original["weather"] != fixed["weather"]) & in_2013).sum())
 mh.exercises.check("04.4", answer)
 
 # %% [markdown]
-# **04.5** In the *original* file, what share of the 2014 days with precipitation > 0 are
-# labelled `rain`? Answer with a float.
+# **04.5** The table above is per calendar year, and 2013 mixes months before and after the
+# bug. In the *original* file, what share of the days from 1 April to 31 December 2013 with
+# precipitation > 0 are labelled `rain`? Answer with a float (three decimals are enough).
 
 # %%
 answer = None
 mh.exercises.check("04.5", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-answer = float(rule.loc[2014, "original"])
+after_bug = wet & (original["date"] >= "2013-04-01") & (original["date"] < "2014-01-01")
+answer = float((original.loc[after_bug, "weather"] == "rain").mean())
 mh.exercises.check("04.5", answer)
 
 # %% [markdown]

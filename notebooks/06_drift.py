@@ -141,17 +141,21 @@ fig.tight_layout()
 # ratio now *protects*): accuracy should fall below 0.7, and still no input is flagged.
 
 # %% [markdown]
-# **06.1** Which kind of drift left the inputs unflagged while costing the most accuracy? Answer
-# `"covariate"`, `"prior"` or `"concept"`.
+# **06.1** Concept drift left the inputs unflagged and cost the most accuracy. Make it stronger:
+# the experiment's `magnitude=1.0` (a high debt ratio now *protects*), same seed `SEED + 1`.
+# What is the model's mean weekly accuracy from the change on? Answer a float (two decimals are
+# enough).
 
 # %%
 answer = None
 mh.exercises.check("06.1", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-after = before_after.xs("after", level=1)
-quiet = after[after["inputs flagged"] < 0.5]
-answer = str(quiet["accuracy"].idxmin())
+stronger = mh.drift.Drift("concept", start=CHANGE, magnitude=1.0)
+strong_weeks = weekly(world.sample(24 * 7 * 16, start="2024-03-04", drifts=stronger, rng=SEED + 1))
+answer = float(strong_weeks.loc[CHANGE:, "accuracy"].mean())
+print(f"accuracy after the change: {answer:.3f}; inputs flagged: "
+      f"{strong_weeks.loc[CHANGE:, 'inputs flagged'].mean():.1f}")  # fmt: skip
 mh.exercises.check("06.1", answer)
 
 # %% [markdown]
@@ -386,15 +390,18 @@ print(f"accuracy on New York 2014-15: {accuracy(new_york):.3f}")
 # Be careful with the conclusion: the drift is harmless **for this model and this task**. A
 # model that leaned on temperature (say, predicting snow) would suffer from the same alarms.
 #
-# **06.3** How many of the four readings does the KS test flag between Seattle 2012-13 and New
-# York 2014-15? Answer an int.
+# **06.3** KS flags all four readings between Seattle 2012-13 and New York 2014-15. How many of
+# the four does it flag between Seattle 2012-13 and **Seattle 2014-15** (`seattle_later`), the
+# same city two years on? Answer an int.
 
 # %%
 answer = None
 mh.exercises.check("06.3", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-answer = int(alarms["drifted"].sum())
+same_city = mh.detect.compare(seattle[READINGS], seattle_later[READINGS], method="test")
+print(same_city[["column", "statistic", "p_adjusted", "drifted"]])
+answer = int(same_city["drifted"].sum())
 mh.exercises.check("06.3", answer)
 
 # %% [markdown]
@@ -455,16 +462,24 @@ injection
 # `0.5`: only half the affected days are relabelled and the accuracy loss roughly halves.
 
 # %% [markdown]
-# **06.4** What is the tree's accuracy in 2015 under the new labelling rule? Compute it (a
-# float) from `injected`.
+# **06.4** Take the experiment's half-strength relabelling: `magnitude=0.5` in `relabel_rule`
+# (same seed `SEED + 4`). What is the tree's accuracy on 2015 then? Compute it (a float; three
+# decimals are enough).
 
 # %%
 answer = None
 mh.exercises.check("06.4", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-relabelled = injected["concept: new labelling rule"]
-answer = accuracy(relabelled[relabelled["date"] >= "2015-01-01"])
+half_rule = mh.drift.Drift("concept", start="2015-01-01", magnitude=0.5, column="wet")
+half_relabelled = mh.drift.inject(
+    seattle_later,
+    half_rule,
+    time_column="date",
+    relabel=lambda f: (f["precipitation"] >= 2.0).astype(int),
+    rng=SEED + 4,
+)
+answer = accuracy(half_relabelled[half_relabelled["date"] >= "2015-01-01"])
 mh.exercises.check("06.4", answer)
 
 # %% [markdown]

@@ -144,15 +144,17 @@ _ = ax.grid(alpha=0.3)
 # every size (alpha); the distances still flag the 100-row windows.
 
 # %% [markdown]
-# **07.1** For the first 20,000-row window, what is the normed Wasserstein distance (the effect
-# size, `.statistic`)? It is the number a distance threshold compares.
+# **07.1** For the **first 300-row window** of April incomes, what is the normed Wasserstein
+# distance (the effect size, `.statistic`)? It is the number a distance threshold compares.
+# Answer a float (three decimals are enough).
 
 # %%
 answer = None
 mh.exercises.check("07.1", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-answer = mh.detect.wasserstein(ref_income, apr_income[:20_000]).statistic
+answer = mh.detect.wasserstein(ref_income, apr_income[:300]).statistic
+print(f"{answer:.3f} for a true shift of 0.05 standard deviations")
 mh.exercises.check("07.1", answer)
 
 # %% [markdown]
@@ -270,15 +272,16 @@ fatigue
 # more features (add columns to `TEN`) pushes it up again; the correction keeps it flat.
 
 # %% [markdown]
-# **07.2** A monitor tests 10 independent features per window at alpha = 0.05 without
-# correction. What share of calm windows raises at least one alert? (A float, from the formula.)
+# **07.2** A monitor tests **20** independent features per window at alpha = **0.01** without
+# correction. What share of calm windows raises at least one alert? (A float, from the formula;
+# three decimals are enough.)
 
 # %%
 answer = None
 mh.exercises.check("07.2", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-answer = 1 - (1 - 0.05) ** 10
+answer = 1 - (1 - 0.01) ** 20
 mh.exercises.check("07.2", answer)
 
 # %% [markdown]
@@ -396,15 +399,20 @@ pd.DataFrame(detection).rename_axis(f"share of {N_WINDOWS} windows flagged")
 # compare it at 50 %.
 
 # %% [markdown]
-# **07.3** What share of the rows of `bad_join` are impossible (credit history longer than
-# age − 18 years)? In `clean_window` it is 0.
+# **07.3** Take the experiment's `SHUFFLED = 0.5`: half the applications receive someone else's
+# credit history (same seeds). What share of the rows are then impossible (credit history longer
+# than age − 18 years)? In `clean_window` it is 0. Answer a float (three decimals are enough).
 
 # %%
 answer = None
 mh.exercises.check("07.3", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-answer = float((bad_join["credit_history_years"] > bad_join["age"] - 18).mean())
+half_rng = np.random.default_rng(SEED + 8)
+half_wrong = half_rng.choice(len(clean_window), int(0.5 * len(clean_window)), replace=False)
+half_history = clean_window["credit_history_years"].to_numpy().copy()
+half_history[half_wrong] = half_rng.permutation(half_history[half_wrong])
+answer = float(np.mean(half_history > clean_window["age"].to_numpy() - 18))
 mh.exercises.check("07.3", answer)
 
 # %% [markdown]
@@ -681,16 +689,18 @@ pd.DataFrame(early).T.rename_axis("predictions of 15-30 April, seen on 1 May")
 # plain, a month and a half after it began.
 
 # %% [markdown]
-# **07.4** On 1 May, what share of the predictions made from 15 April on (the drifted ones)
-# have a label? (A float between 0 and 1, from `known`.)
+# **07.4** Wait one more week. On **8 May**, what share of the predictions made from 15 April up
+# to 1 May (the drifted ones) have a label? (A float between 0 and 1, from `labels`; three
+# decimals are enough.)
 
 # %%
 answer = None
 mh.exercises.check("07.4", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-recent = known[(known["timestamp"] >= HOLIDAY_START) & (known["timestamp"] < AS_OF)]
-answer = float(recent["target"].notna().mean())
+drifted_window = labels[(labels["timestamp"] >= HOLIDAY_START) & (labels["timestamp"] < AS_OF)]
+answer = float((drifted_window["label_arrival"] <= pd.Timestamp("2024-05-08")).mean())
+print(f"labelled by 8 May: {answer:.3f}")
 mh.exercises.check("07.4", answer)
 
 # %% [markdown]
@@ -760,16 +770,18 @@ comparison
 # over-confident, and the estimate sits one to two points above the truth, before and after.
 
 # %% [markdown]
-# **07.5** In the concept-drift scenario, does the estimated accuracy after 15 April fall more
-# than 5 points below its level before? Answer `"yes"` or `"no"`.
+# **07.5** In the concept-drift scenario, in how many of the 5-day windows from 15 April on does
+# the estimated accuracy sit more than **10 points** above the realised accuracy? Count them from
+# `runs` (an int).
 
 # %%
 answer = None
 mh.exercises.check("07.5", answer)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-estimates = comparison.loc["concept drift: payment holiday"]
-answer = "yes" if estimates["estimated before"] - estimates["estimated after"] > 0.05 else "no"
+concept_run = runs["concept drift: payment holiday"]
+overestimated = concept_run["estimated_accuracy"] - concept_run["accuracy"] > 0.10
+answer = int((overestimated & (concept_run["start"] >= HOLIDAY_START)).sum())
 mh.exercises.check("07.5", answer)
 
 # %% [markdown]

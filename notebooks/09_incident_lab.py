@@ -220,7 +220,10 @@ _ = case2.plot()
 # `per_day(lab["target"], lab["label_time"])` for `lab = labelled(case2)`: which one changes
 # as a clean step?
 #
-# **09.2** Your diagnosis of incident 2.
+# **09.2** Your diagnosis of incident 2. Which clock does "start" use here? The first day the
+# cause was at work, where it happened: if the fault is in the label pipeline, the day it began
+# writing wrong outcomes (a day of `label_time`), not the application day of the first loan it
+# mislabelled, which lies 7 days earlier.
 
 # %%
 answer = None

@@ -17,6 +17,8 @@ os.environ["IPYTHONDIR"] = str(ROOT / "tests" / "ipython")
 # One thread per numeric pool, here and in every kernel the tests start: identical numbers.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
+# Every check cell of the nbval run follows the hint of its exercise (mh.exercises.run_hint_code).
+os.environ["MLSYS_CHECK_HINTS"] = "1"
 _offline.install()
 
 

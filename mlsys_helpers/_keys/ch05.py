@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
-from typing import Any
 
-from mlsys_helpers._keys import Exercise, close_to, text_is
+from mlsys_helpers._keys import Exercise, Number, WholeNumber
 
 SEED = 5  # the chapter's seed
 N_HISTORY, TEST_SIZE = 12_000, 0.25
@@ -40,33 +38,78 @@ def _accuracy(predictions, y) -> float:
     return sum(p is not None and p == t for p, t in zip(predictions, y, strict=True)) / len(y)
 
 
-def _loud_kinds() -> int:
-    """Corruption kinds on which the bare endpoint errors on more than half of the requests."""
+SILENT_LOSS = 0.10  # exercise 05.1: "more than 10 points" less accurate than on clean requests
+CAUGHT = 0.10  # exercise 05.2: "falls back on more than 10 % of the requests"
+STRICT = 0.0  # exercise 05.2: the strict service's range_margin (the chapter's is 0.1)
+
+
+@functools.cache
+def _taxonomy() -> tuple:
+    """Per corruption kind: (bare error share, bare accuracy); and the clean accuracy."""
     from mlsys_helpers.serve import CORRUPTIONS, bare_predict, corrupt_requests
 
     test, features, boosting, _, schema = _setup()
-    count = 0
+    y = test["target"].tolist()
+    clean = bare_predict(boosting, test[features].to_dict("records"), schema=schema)
+    rows = {}
     for kind in CORRUPTIONS:
         requests = corrupt_requests(test, rate=1.0, kinds=[kind], columns=features, rng=SEED + 1)
-        errors = bare_predict(boosting, requests["request"], schema=schema)["error"] != ""
-        count += bool(errors.mean() > 0.5)
-    return count
+        bare = bare_predict(boosting, requests["request"], schema=schema)
+        rows[kind] = (
+            float((bare["error"] != "").mean()),
+            _accuracy(bare["prediction"].tolist(), y),
+        )
+    return rows, _accuracy(clean["prediction"].tolist(), y)
 
 
-def _caught_skew() -> str:
-    """The skew on which the service falls back on more than half of the requests."""
+def _silent_costly_kinds(loss: float = SILENT_LOSS, silent: bool = True) -> int:
+    """Kinds answered without any error, yet more than ``loss`` less accurate than clean."""
+    rows, clean = _taxonomy()
+    return sum(
+        (errors == 0 or not silent) and clean - accuracy > loss
+        for errors, accuracy in rows.values()
+    )
+
+
+def _wrong_05_1() -> dict:
+    rows, _ = _taxonomy()
+    return {
+        "any loss (> 0 points) instead of > 10": _silent_costly_kinds(0.0),
+        "the loud kinds (errors > 50 %)": sum(e > 0.5 for e, _ in rows.values()),
+        "every silent kind": sum(e == 0 for e, _ in rows.values()),
+        "loud ones included": _silent_costly_kinds(silent=False),
+        "> 5 points with the loud ones": _silent_costly_kinds(0.05, silent=False),
+    }
+
+
+@functools.cache
+def _fallback_shares(range_margin: float) -> dict:
+    """Share of requests the service falls back on, per skew, with ``range_margin``."""
     from mlsys_helpers.serve import ModelService, training_serving_skew
 
     test, features, boosting, rule, schema = _setup()
     frame = test[["timestamp", *features, "target"]]
-    caught = []
+    shares = {}
     for kind, column in SKEWS.items():
         _, skewed = training_serving_skew(frame, column=column, kind=kind, rng=SEED + 2)
-        service = ModelService(boosting, schema=schema, fallback=rule, rng=SEED + 3)
-        sources = service.predict_frame(skewed[features])["source"]
-        if (sources != "model").mean() > 0.5:
-            caught.append(kind)
-    return caught[0] if len(caught) == 1 else ", ".join(caught)
+        service = ModelService(
+            boosting, schema=schema, fallback=rule, range_margin=range_margin, rng=SEED + 3
+        )
+        shares[kind] = float((service.predict_frame(skewed[features])["source"] != "model").mean())
+    return shares
+
+
+def _caught_by_strict_service(range_margin: float = STRICT, share: float = CAUGHT) -> int:
+    return sum(s > share for s in _fallback_shares(range_margin).values())
+
+
+def _wrong_05_2() -> dict:
+    return {
+        "the chapter's service (range_margin=0.1)": _caught_by_strict_service(0.1),
+        "all three": len(SKEWS),
+        "the name of the skew the chapter catches": "scaling",
+        "> 50 % instead of > 10 %": _caught_by_strict_service(share=0.5),
+    }
 
 
 def _recovered_share(rate: float = 0.5) -> float:
@@ -86,49 +129,76 @@ def _recovered_share(rate: float = 0.5) -> float:
     return (service_acc - bare_acc) / (clean_acc - bare_acc)
 
 
-def _share_over_timeout() -> float:
+ASKED_TIMEOUT_MS = 120.0  # exercise 05.4 (the chapter's table measures the 90 ms timeout)
+
+
+def _share_over_timeout(timeout_ms: float = ASKED_TIMEOUT_MS) -> float:
     """P(latency > timeout) for a log-normal latency: log-latency ~ Normal(log median, sigma)."""
-    z = math.log(TIMEOUT_MS / MEDIAN_MS) / SIGMA
+    z = math.log(timeout_ms / MEDIAN_MS) / SIGMA
     return 0.5 * math.erfc(z / math.sqrt(2))
 
 
-def _is_loud_count(answer: Any) -> bool:
-    integral = isinstance(answer, numbers.Integral) and not isinstance(answer, bool)
-    return integral and int(answer) == _loud_kinds()
+def _wrong_05_4() -> dict:
+    z = math.log(ASKED_TIMEOUT_MS / MEDIAN_MS) / SIGMA
+    return {
+        "the 90 ms timeout of the table": _share_over_timeout(TIMEOUT_MS),
+        "the cdf instead of the survival function": 1 - _share_over_timeout(),
+        "log10 instead of the natural log": 0.5
+        * math.erfc(math.log10(ASKED_TIMEOUT_MS / MEDIAN_MS) / SIGMA / math.sqrt(2)),
+        "a normal latency in ms with sd 0.5 * median": 0.5
+        * math.erfc((ASKED_TIMEOUT_MS - MEDIAN_MS) / (SIGMA * MEDIAN_MS) / math.sqrt(2)),
+        "the z-score itself": z,
+    }
 
 
-def _is_caught_skew(answer: Any) -> bool:
-    return text_is(_caught_skew())(answer)
+def _wrong_05_3() -> dict:
+    return {
+        "the printed share at NOISE_RATE 0.3": _recovered_share(0.3),
+        "the share not recovered": 1 - _recovered_share(0.5),
+        "x100 (a percentage)": 100 * _recovered_share(0.5),
+        "rate 0.5 with rate 0.3's seed offset": _recovered_share(0.4),
+    }
 
 
 EXERCISES = (
     Exercise(
         "05.1",
-        _is_loud_count,
-        "Missing fields, renamed fields and infinities crash a naive endpoint: loud, and so the "
-        "easiest to notice. The other seven are answered, some of them wrongly and silently.",
-        "`taxonomy['bare: errors'] > 0.5` is a boolean Series; count its True values (an int).",
+        WholeNumber(_silent_costly_kinds),
+        "Two kinds are answered without a trace and cost more than ten points each: a unit "
+        "change and outliers. Loud failures are the easy ones; the dangerous ones look like "
+        "normal answers. (A NaN costs about five points: silent too, smaller.)",
+        "In `taxonomy`, keep the kinds whose error share is zero and compare their bare accuracy "
+        "with `clean_accuracy`; count those more than 0.10 below (an int).",
+        wrong=_wrong_05_1,
     ),
     Exercise(
         "05.2",
-        _is_caught_skew,
-        "Only a skew that pushes values outside the training range trips request validation; "
-        "a default of 0 or a trailing mean look like normal values.",
-        "Filter `skew` on the column 'service falls back on' and read the index.",
+        WholeNumber(_caught_by_strict_service),
+        "Two: a strict range also refuses the income of 0 that the missing-field default sends "
+        "(below the training minimum, but inside the 10 % margin, as in chapter 01). The "
+        "trailing-mean income stays inside the range: validation cannot see skew inside it.",
+        "Rebuild the skewed frames like the skew cell does and pass each to a "
+        "`mh.serve.ModelService` created with range_margin=0.0 (rng=SEED + 3); count the skews "
+        "whose share of answers with a 'source' other than 'model' exceeds 0.10.",
+        wrong=_wrong_05_2,
     ),
     Exercise(
         "05.3",
-        close_to(_recovered_share, tol=0.01),
+        Number(_recovered_share, decimals=2, fraction=True),
         "Still most of the loss: defence scales with the noise, because each repair or fallback "
         "acts per request.",
-        "Rebuild the stream with rate=0.5 and rng=SEED + 1, score the bare endpoint and a fresh "
-        "service (rng=SEED + 3), then (service - bare) / (clean - bare).",
+        "Repeat the cells of section 3 with the new rate (a new stream, the bare endpoint and a "
+        "fresh service with the same seeds), then apply the formula of `recovered`.",
+        wrong=_wrong_05_3,
     ),
     Exercise(
         "05.4",
-        close_to(_share_over_timeout, tol=0.003),
-        "About one request in twenty: a long tail makes a timeout at twice the median bite "
-        "more often than intuition says, and the measured share in the table agrees.",
-        "P(latency > 90) = P(Z > log(90 / 40) / 0.5) for a standard normal Z: `norm.sf(...)`.",
+        Number(_share_over_timeout, decimals=3, fraction=True),
+        "About one request in seventy: a long tail still bites at three times the median. The "
+        "table's 90 ms timeout, at little more than twice the median, hits about one in twenty.",
+        "Standardise the log of the timeout: subtract the log of the median and divide by the "
+        "sigma; then you need the probability that a standard normal lies *above* that z "
+        "(scipy.stats.norm has a function for it).",
+        wrong=_wrong_05_4,
     ),
 )

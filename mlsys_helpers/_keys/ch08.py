@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from mlsys_helpers._keys import Exercise, close_to
+from mlsys_helpers._keys import Exercise, Number, Text
 
 SEED = 8  # the chapter's seed
 WEEKS, PER_WEEK = 36, 500
@@ -109,29 +109,75 @@ def _campaign_costs(delay: int, seed: int = SEED + 1):
     return runs.groupby("policy", sort=False)["cost"].last()
 
 
-def _cheapest_loan_policy(answer) -> bool:
-    return isinstance(answer, str) and answer.strip().lower() == _loan_last()["cost"].idxmin()
+EXPENSIVE_RETRAIN = 3_000.0  # exercise 08.1 (the chapter prices a retraining at 300)
+CAMPAIGN_DELAY = 1  # exercise 08.3 (the chapter's table shows delays of 0 and 4 weeks)
 
 
-def _break_even_retrain_cost() -> float:
+def _cheapest_at(retrain_cost: float = EXPENSIVE_RETRAIN) -> str:
+    """The cheapest loan policy if a retraining cost ``retrain_cost`` (decisions don't change)."""
     last = _loan_last()
-    weekly, trigger = last.loc["every week"], last.loc["on performance drop"]
-    saved = (trigger["cost_errors"] + trigger["cost_labels"]) - (
-        weekly["cost_errors"] + weekly["cost_labels"]
-    )
-    return float(saved / (weekly["n_retrains"] - trigger["n_retrains"]))
+    total = last["cost_labels"] + last["cost_errors"] + retrain_cost * last["n_retrains"]
+    return str(total.idxmin())
 
 
-def _cheapest_with_delay(answer) -> bool:
-    return isinstance(answer, str) and answer.strip().lower() == _campaign_costs(4).idxmin()
+def _wrong_08_1() -> dict:
+    return {
+        "the printed cheapest (300 per retraining)": _cheapest_at(COSTS["retrain_cost"]),
+        "free retraining": _cheapest_at(0.0),
+        "never": "never",
+        "every 4 weeks": "every 4 weeks",
+    }
+
+
+def _break_even(a: str = "every week", b: str = "never", *, labels: bool = True) -> float:
+    """Retraining price below which policy ``a`` costs less than ``b`` over the year."""
+    last = _loan_last()
+    first, second = last.loc[a], last.loc[b]
+    saved = second["cost_errors"] - first["cost_errors"]
+    if labels:
+        saved += second["cost_labels"] - first["cost_labels"]
+    return float(saved / (first["n_retrains"] - second["n_retrains"]))
+
+
+def _wrong_08_2() -> dict:
+    last = _loan_last()
+    weekly, never = last.loc["every week"], last.loc["never"]
+    return {
+        "without the labels every week buys": _break_even(labels=False),
+        "against the trigger (the old question)": _break_even(b="on performance drop"),
+        "the difference in totals per retraining": float(
+            (never["cost"] - weekly["cost"]) / weekly["n_retrains"]
+        ),
+        "the chapter's price per retraining": COSTS["retrain_cost"],
+        "errors saved in total, not per retraining": float(
+            never["cost_errors"] - weekly["cost_errors"] - weekly["cost_labels"]
+        ),
+    }
+
+
+def _trigger_extra_cost(delay: int = CAMPAIGN_DELAY, policy: str = "on performance drop") -> float:
+    costs = _campaign_costs(delay)
+    return float(costs[policy] - costs["never"])
+
+
+def _wrong_08_3() -> dict:
+    return {
+        "the printed 4-week delay": _trigger_extra_cost(4),
+        "no delay": _trigger_extra_cost(0),
+        "never minus the trigger (sign)": -_trigger_extra_cost(),
+        "every 4 weeks instead of the trigger": _trigger_extra_cost(policy="every 4 weeks"),
+        "the trigger's total cost": float(_campaign_costs(CAMPAIGN_DELAY)["on performance drop"]),
+        "the cheapest policy's name": "never",
+    }
 
 
 @functools.cache
-def _never_bike_mae():
+def _bike_mae(every: int | None = None):
+    """MAE per two-week period of the bike tree: never retrained, or every ``every`` periods."""
     from sklearn.tree import DecisionTreeRegressor
 
     from mlsys_helpers.datasets import load_bikeshare_2011
-    from mlsys_helpers.loop import Never, simulate
+    from mlsys_helpers.loop import Never, Periodic, simulate
     from mlsys_helpers.train import make_pipeline_for
 
     bikes = load_bikeshare_2011().astype({"bikers": float})
@@ -145,7 +191,7 @@ def _never_bike_mae():
     run = simulate(
         bikes,
         tree,
-        Never(),
+        Never() if every is None else Periodic(every),
         periods=(len(bikes) - winter) // TWO_WEEKS,
         period_size=TWO_WEEKS,
         train_size=winter,
@@ -155,52 +201,87 @@ def _never_bike_mae():
     return run["mae"]
 
 
-def _summer_factor() -> float:
-    mae = _never_bike_mae()
-    return float(mae.max() / mae.iloc[0])
+def _never_over_schedule(how: str = "mean") -> float:
+    """Never's MAE over the every-2-weeks schedule's, both aggregated by ``how``."""
+    never, schedule = _bike_mae(), _bike_mae(1)
+    return float(getattr(never, how)() / getattr(schedule, how)())
 
 
-def _trigger_errors_share_of_never() -> float:
+def _wrong_08_4() -> dict:
+    never = _bike_mae()
+    return {
+        "the worst MAEs' ratio": _never_over_schedule("max"),
+        "never's worst over its first (the old question)": float(never.max() / never.iloc[0]),
+        "never's mean over its first": float(never.mean() / never.iloc[0]),
+        "the inverse ratio": 1 / _never_over_schedule(),
+        "the difference in bikes per hour": float(never.mean() - _bike_mae(1).mean()),
+    }
+
+
+def _errors_share(policy: str = "on performance drop", of: str | None = None) -> float:
     last = _loan_last()
-    return float(last.loc["on performance drop", "cost_errors"] / last.loc["never", "cost"])
+    return float(last.loc[policy, "cost_errors"] / last.loc[of or policy, "cost"])
+
+
+def _wrong_08_5() -> dict:
+    last = _loan_last()
+    trigger = last.loc["on performance drop"]
+    return {
+        "over never's total (the old question)": _errors_share(of="never"),
+        "never's own share (it buys nothing else)": _errors_share("never"),
+        "the share of everything else": 1 - _errors_share(),
+        "the retraining share": float(trigger["cost_retraining"] / trigger["cost"]),
+        "every week's share": _errors_share("every week"),
+    }
 
 
 EXERCISES = (
     Exercise(
         "08.1",
-        _cheapest_loan_policy,
-        "A trigger retrains a few times, right when it pays off: it avoids never's mountain of "
-        "errors and the weekly schedule's retraining bill.",
-        "Take `costs['total $'].idxmin()`, or read the first row of the sorted table.",
+        Text(_cheapest_at),
+        "At ten times the price a retraining must pay for itself ten times over: the policy that "
+        "retrains least while still reacting wins. The cheapest policy depends on the prices, "
+        "not only on the accuracy.",
+        "The policies' decisions do not depend on the price: in `last`, recompute each total as "
+        "labels + errors + the new price times 'n_retrains', and take the policy with the "
+        "smallest (its name, as in the table).",
+        wrong=_wrong_08_1,
     ),
     Exercise(
         "08.2",
-        close_to(_break_even_retrain_cost, tol=1.0),
+        Number(_break_even, decimals=0),
         "Below that price per retraining, the weekly schedule's extra accuracy is worth its "
-        "retrainings; above it, retrain only when the evidence says so.",
-        "Saved = (errors + labels of the trigger) - (errors + labels of every week); divide by "
-        "the difference in `n_retrains`.",
+        "retrainings and its labels; above it, doing nothing is cheaper than retraining every "
+        "week (and a trigger beats both).",
+        "Saved = never's errors minus every week's errors and labels (never buys no labels); "
+        "divide by the number of retrainings every week needs. Read them from `last`.",
+        wrong=_wrong_08_2,
     ),
     Exercise(
         "08.3",
-        _cheapest_with_delay,
-        "With labels half a cycle late, every retraining learns the regime that just ended: "
-        "doing nothing beats chasing a change that comes and goes.",
-        "Look at the column ('a campaign that comes and goes', '4 weeks') of `delay_runs`.",
+        Number(_trigger_extra_cost, decimals=0),
+        "Even a one-week delay turns the trigger into a loss against doing nothing: it retrains "
+        "one week after each switch and pays for labels and retraining to have the right model "
+        "for only part of each regime.",
+        "Run `mh.loop.compare_policies` as the `delay_runs` cell does for the campaign world, "
+        "with label_delay=1 (same rng), and subtract never's final cost from the trigger's.",
+        wrong=_wrong_08_3,
     ),
     Exercise(
         "08.4",
-        close_to(_summer_factor, tol=0.05),
-        "A winter model has never seen a warm summer evening: its error grows several-fold "
-        "without a single bug in the code.",
-        "Select the rows of `bike_runs` whose policy is 'never'; divide the largest `mae` by the "
-        "first one.",
+        Number(_never_over_schedule, decimals=2),
+        "The winter model's error is several times the schedule's over the year, without a "
+        "single bug in the code: it has never seen a warm summer evening.",
+        "Group `bike_runs` by 'policy' and average the 'mae' column; divide never's by every 2 "
+        "weeks'.",
+        wrong=_wrong_08_4,
     ),
     Exercise(
         "08.5",
-        close_to(_trigger_errors_share_of_never, tol=0.005),
-        "Even with retraining, errors stay the largest line of the bill: retraining limits the "
-        "damage of drift, it does not make it free.",
-        "Use `costs.loc['on performance drop', 'errors $'] / costs.loc['never', 'total $']`.",
+        Number(_errors_share, decimals=3, fraction=True),
+        "Even with retraining, errors stay by far the largest line of the bill: retraining limits "
+        "the damage of drift, it does not make it free.",
+        "In `costs`, divide the trigger's 'errors' by its own 'total' (one row, two columns).",
+        wrong=_wrong_08_5,
     ),
 )

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from mlsys_helpers._keys import Exercise
+from mlsys_helpers._keys import Checker, Date, Exercise, describe_type
 
 SEED = 9  # the chapter's seed (notebooks/09_incident_lab.py opens every case with seed=SEED)
 SALT = "mlsys-workbook/09/incident-lab"
@@ -38,40 +38,109 @@ def cause_is_right(number: int, cause: Any) -> bool:
 
 
 def start_is_right(number: int, start: Any, *, seed: int = SEED) -> bool:
-    """Whether ``start`` (a date string, date or Timestamp) is within the tolerance of the truth."""
-    import pandas as pd
-
+    """Whether ``start`` (any date-like value: a ``"YYYY-MM-DD"`` string, ``date``, ``Timestamp``,
+    ``np.datetime64``, time-zone aware) is within the tolerance of the truth, read on its own
+    wall clock."""
     from mlsys_helpers import incidents
 
-    if (
-        isinstance(start, bool)
-        or not isinstance(start, str | pd.Timestamp)
-        and not hasattr(start, "year")
-    ):
-        return False
-    day = pd.Timestamp(start)
-    if pd.isna(day) or day.tz is not None:
-        return False
-    truth = incidents._start_of(number, seed).normalize()
-    return abs((day.normalize() - truth).days) <= incidents.TOLERANCE_DAYS
+    return Date(lambda: incidents._start_of(number, seed), tol_days=incidents.TOLERANCE_DAYS)(start)
 
 
-def diagnosis(number: int, *, seed: int = SEED) -> Callable[[Any], bool]:
+class Diagnosis(Checker):
     """Checker: a dict with the right ``cause`` and a ``start`` within the tolerance."""
 
-    def checker(answer: Any) -> bool:
+    kind = 'a dict {"cause": ..., "start": "YYYY-MM-DD"}'
+
+    def __init__(self, number: int, *, seed: int = SEED):
+        self.number, self.seed = number, seed
+
+    def key(self) -> dict:
+        """The right diagnosis (for the tests; the notebook never shows it)."""
+        from mlsys_helpers import incidents
+
+        cause = incidents._SCENARIOS[self.number].cause
+        return {"cause": cause, "start": f"{incidents._start_of(self.number, self.seed):%Y-%m-%d}"}
+
+    def accepts(self, answer: Any) -> bool:
         if not isinstance(answer, dict) or set(answer) != {"cause", "start"}:
             return False
-        return cause_is_right(number, answer["cause"]) and start_is_right(
-            number, answer["start"], seed=seed
+        return cause_is_right(self.number, answer["cause"]) and start_is_right(
+            self.number, answer["start"], seed=self.seed
         )
 
-    return checker
+    def plausible_wrong(self) -> dict:
+        """The diagnoses a hurried team gives (the tests probe every case with them)."""
+        return _wrong_diagnoses(self.number)()
+
+    def diagnose(self, answer: Any) -> str | None:
+        from mlsys_helpers import incidents
+
+        if not isinstance(answer, dict):
+            return f"expected {self.kind}, got {describe_type(answer)}"
+        if set(answer) != {"cause", "start"}:
+            return f"expected exactly the keys 'cause' and 'start', got {sorted(map(str, answer))}"
+        cause, start = answer["cause"], answer["start"]
+        if not isinstance(cause, str) or cause.strip().lower() not in incidents.CATEGORIES:
+            return f"the cause must be one of mh.incidents.CATEGORIES, got {cause!r}"
+        problem = Date("2000-01-01").diagnose(start)
+        if problem:
+            return f"the start: {problem}"
+        right_cause = cause_is_right(self.number, cause)
+        right_start = start_is_right(self.number, start, seed=self.seed)
+        if right_cause and not right_start:
+            return "the cause is right; the start is more than 3 days off"
+        if right_start and not right_cause:
+            return "the start is within 3 days; the cause is not the root cause"
+        return None
+
+
+def diagnosis(number: int, *, seed: int = SEED) -> Diagnosis:
+    """Checker: a dict with the right ``cause`` and a ``start`` within the tolerance."""
+    return Diagnosis(number, seed=seed)
+
+
+#: The cause a hurried diagnosis mistakes each incident for.
+CONFUSED_WITH = {
+    1: "concept_drift",
+    2: "concept_drift",
+    3: "label_pipeline_bug",
+    4: "concept_drift",
+    5: "upstream_unit_change",
+}
+
+
+def _wrong_diagnoses(number: int) -> Callable[[], dict]:
+    def wrong() -> dict:
+        import pandas as pd
+
+        from mlsys_helpers import incidents
+
+        right = Diagnosis(number).key()
+        confused = CONFUSED_WITH.get(number, "concept_drift")
+        if confused == right["cause"]:  # a case added later whose root cause is concept drift
+            confused = "seasonal_covariate_shift"
+        day = pd.Timestamp(right["start"])
+        delay = incidents.LABEL_DELAY
+        past = pd.Timedelta(days=incidents.TOLERANCE_DAYS + 1)
+        return {
+            "the confusable cause": right | {"cause": confused},
+            "no incident": right | {"cause": "no_incident"},
+            "the application day of the first loans labelled after the start": right
+            | {"start": f"{day - delay:%Y-%m-%d}"},
+            "the day the labels reveal it": right | {"start": f"{day + delay:%Y-%m-%d}"},
+            "just past the tolerance": right | {"start": f"{day + past:%Y-%m-%d}"},
+            "only the cause": right["cause"],
+            "an extra key": right | {"channel": "online"},
+        }
+
+    return wrong
 
 
 _FORMAT = (
     'Answer a dict {"cause": one of mh.incidents.CATEGORIES, "start": "YYYY-MM-DD"}; both must be '
-    "right (the start within 3 days). "
+    "right (the start within 3 days). The start is the first day the cause was at work, on the "
+    "clock where it happened: the request day for a change in the world or the inputs, the day "
+    "the outcome was written for a fault in the label pipeline. "
 )
 
 EXERCISES = (
@@ -82,6 +151,7 @@ EXERCISES = (
         "still inside the service's loose range check, and the model declines almost everyone "
         "there. The service was healthy the whole time; the inputs were not.",
         _FORMAT + "Which field fails validation, for which channel, and from which day?",
+        wrong=_wrong_diagnoses(1),
     ),
     Exercise(
         "09.2",
@@ -89,8 +159,10 @@ EXERCISES = (
         "The inputs and the model's decisions never changed; the recorded outcomes did, from the "
         "day the label pipeline started writing most defaults as repaid. A model retrained on "
         "these labels would learn the bug.",
-        _FORMAT + "Compare the share of recorded defaults per day of `label_time` (when the "
-        "outcome was written), not per day of the request; look at which kind of error grew.",
+        _FORMAT + "Compare the share of recorded defaults per day of 'label_time' (when the "
+        "outcome was written), not per day of the request; look at which kind of error grew. "
+        "The start is a day of 'label_time', not the application day of the first bad label.",
+        wrong=_wrong_diagnoses(2),
     ),
     Exercise(
         "09.3",
@@ -98,8 +170,9 @@ EXERCISES = (
         "Inputs, decisions and the model's confidence stay the same while realised accuracy "
         "slides over about ten days: the relation between features and outcome moved. Only "
         "labels show it; the estimate from scores cannot.",
-        _FORMAT + "Fit a ramp (`mh.incidents.change_start(..., gradual=True)`) to daily accuracy "
+        _FORMAT + "Fit a ramp (`mh.incidents.change_start` with gradual=True) to daily accuracy "
         "by request day; its start, not its middle, is the answer.",
+        wrong=_wrong_diagnoses(3),
     ),
     Exercise(
         "09.4",
@@ -109,6 +182,7 @@ EXERCISES = (
         "incident; the fix is the alert rule, not the model.",
         _FORMAT + "Which feature drifted, did accuracy change when labels arrived, and when did "
         "the daily share of that category start to rise?",
+        wrong=_wrong_diagnoses(4),
     ),
     Exercise(
         "09.5",
@@ -118,6 +192,7 @@ EXERCISES = (
         "it; the imputer hid it from the model.",
         _FORMAT + "Which field is missing in the logged problems, for which channel, and from "
         "which day?",
+        wrong=_wrong_diagnoses(5),
     ),
     Exercise(
         "09.6",
