@@ -330,8 +330,8 @@ fig.tight_layout()
 
 # %% [markdown]
 # **10.2** Run 4,000 A/A tests of 30 days (same baseline and traffic) and stop each at the first
-# day with p < 0.05. What share of them declare a winner? Answer with a float between 0 and 1
-# (any seed; the check allows for simulation noise).
+# day with p < 0.05, with `rng=SEED + 4`. What share of them declare a winner? Answer with a
+# float between 0 and 1; two decimals are enough.
 
 # %%
 answer = None

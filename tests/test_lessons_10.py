@@ -239,8 +239,7 @@ def test_10_2_rejects_plausible_wrong_answers():
             str(round(right, 3)),
         ],
     )
-    other_seed = deploy.simulate_ab(4000, **(AB | {"days": 30}), rule="peek", rng=12345)
-    assert check("10.2", float(other_seed["significant"].mean())).passed  # any seed passes
+    assert check("10.2", round(right, 2)).passed  # two decimals, as the question says
 
 
 def test_10_3_rejects_plausible_wrong_answers():

@@ -6,41 +6,13 @@ once per process and is cached. Every exercise asks for a value no cell of the c
 from __future__ import annotations
 
 import functools
-import numbers
-from typing import Any
 
-from mlsys_helpers._keys import Exercise
+from mlsys_helpers._keys import Exercise, Number, WholeNumber
 
 SEED = 10  # the chapter's seed
 AB = {"baseline": 0.10, "daily_users": 2000, "days": 15}
 WEEKS, PER_WEEK = 16, 1000
 LOOP = {"periods": WEEKS, "period_size": PER_WEEK, "window": 10**6, "error_cost": 10.0}
-
-
-def _number(answer: Any) -> float | None:
-    """A real number (numpy scalars included), or None for anything else (bool, str, arrays)."""
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        return None
-    return float(answer)
-
-
-def _within(expected, *, tol: float, relative: bool = False):
-    def checker(answer: Any) -> bool:
-        value = _number(answer)
-        if value is None:
-            return False
-        target = float(expected())
-        return abs(value - target) <= (tol * abs(target) if relative else tol)
-
-    return checker
-
-
-def _whole(expected):
-    def checker(answer: Any) -> bool:
-        value = _number(answer)
-        return value is not None and value.is_integer() and int(value) == int(expected())
-
-    return checker
 
 
 def fallback_requests() -> int:
@@ -126,38 +98,96 @@ def failing_slices(min_rows: int = 90) -> int:
     return int(report["failing"].sum())
 
 
+def _wrong_10_1() -> dict:
+    from mlsys_helpers.deploy import requests_to_tell
+
+    return {
+        "the printed case (3 % against 1 %)": requests_to_tell(0.03, 0.01),
+        "5 % against a 1 % limit": requests_to_tell(0.05, 0.01),
+        "the arguments swapped round the limit (1.5 % against 1 %)": requests_to_tell(0.015, 0.01),
+        "alpha 0.05 instead of the chapter's 0.01": requests_to_tell(0.05, 0.03, alpha=0.05),
+    }
+
+
+def _wrong_10_2() -> dict:
+    from mlsys_helpers.deploy import simulate_ab
+
+    fixed = simulate_ab(4000, **(AB | {"days": 30}), rule="fixed", rng=SEED + 4)
+    return {
+        "the chapter's 15-day peeking rate": peeking_15_days(),
+        "a fixed horizon of 30 days": float(fixed["significant"].mean()),
+        "alpha itself": 0.05,
+    }
+
+
+def _wrong_10_3() -> dict:
+    return {
+        "explore 2 % without the weights": int(
+            feedback_run(0.02, False)["explored_defaults"].iloc[-1]
+        ),
+        "the chapter's 5 % with weights": int(
+            feedback_run(0.05, True)["explored_defaults"].iloc[-1]
+        ),
+        "no exploration": 0,
+    }
+
+
+def _wrong_10_4() -> dict:
+    from mlsys_helpers.deploy import slice_report
+
+    by_channel = slice_report(slice_week(), by="channel", min_rows=90)
+    return {
+        "by channel, not channel/region": int(by_channel["failing"].sum()),
+        "the chapter's min_rows=200": failing_slices(200),
+        "the number of channel/region slices": int(slice_week()["channel_region"].nunique()),
+    }
+
+
+@functools.cache
+def peeking_15_days() -> float:
+    """The chapter's printed peeking rate (15 days), a named wrong answer for 10.2."""
+    from mlsys_helpers.deploy import simulate_ab
+
+    runs = simulate_ab(4000, **AB, rule="peek", rng=SEED + 6)  # as the chapter's table
+    return float(runs["significant"].mean())
+
+
 EXERCISES = (
     Exercise(
         "10.1",
-        _within(fallback_requests, tol=0.02, relative=True),
+        WholeNumber(fallback_requests),
         "Two points above a 3 % limit takes over a thousand requests to see: at 1 % of a "
         "day's traffic this candidate would pass the first step unnoticed.",
         "The function that turned '3 % errors against a 1 % limit' into a number of requests "
         "takes the true rate first and the limit second; keep the chapter's alpha and power.",
+        wrong=_wrong_10_1,
     ),
     Exercise(
         "10.2",
-        _within(peeking_30_days, tol=0.025),
+        Number(peeking_30_days, decimals=2, fraction=True),
         "Twice as many looks, even more false winners: with daily peeking the error rate "
         "keeps growing with the length of the test, while a fixed horizon stays at alpha.",
         "Rerun the A/A simulation of the peeking rule with a copy of the design whose horizon "
         "is 30 days; the answer is the share of runs marked significant, between 0 and 1.",
+        wrong=_wrong_10_2,
     ),
     Exercise(
         "10.3",
-        _whole(exploration_defaults),
+        WholeNumber(exploration_defaults),
         "Fewer random approvals, fewer defaults paid; with the weights the model still learns "
         "that brokers became safe. Exploration is a budget: set its rate from what a blind "
         "spot would cost.",
         "Run `mh.loop.simulate` once more with the new Feedback (weighted, 2 %) and the same "
         "world and settings; read the cumulative defaults column in the last week.",
+        wrong=_wrong_10_3,
     ),
     Exercise(
         "10.4",
-        _whole(failing_slices),
+        WholeNumber(failing_slices),
         "Lowering the row threshold lets smaller slices be judged: three broker slices are now "
         "flagged, each flag resting on a wider interval than the channel report's.",
         "Call the slice report on `week` with the finer slice column and the new threshold, "
         "then count the rows flagged as failing (the 'all' row never fails).",
+        wrong=_wrong_10_4,
     ),
 )
