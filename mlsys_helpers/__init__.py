@@ -1,9 +1,10 @@
 """mlsys_helpers: the helper package behind the mlsys-workbook notebooks.
 
-Each module is one station on the path of a production ML system::
+Each station on the path of a production ML system is one module, or one package when it needs
+several files (``detect``, ``quality``, ``serve``); ARCHITECTURE.md at the repository root has
+the map::
 
-    world -> collect -> quality -> train -> serve -> monitor -> loop
-                       (drift acts on the data all along the way)
+    drift -> world -> collect -> quality -> train -> serve -> detect -> monitor -> loop
 
 Import the package once and reach every station by its name; modules are loaded on first use, so
 ``import mlsys_helpers as mh`` is cheap and never imports matplotlib or ipywidgets:
@@ -24,17 +25,11 @@ _MODULES = (
     "world",
     "drift",
     "collect",
-    "schema",
     "quality",
     "datasets",
     "train",
     "serve",
-    "service",
     "detect",
-    "streaming",
-    "adwin",
-    "http",
-    "loadtest",
     "monitor",
     "loop",
     "deploy",
