@@ -135,3 +135,21 @@ def test_the_rule_allows_imports_of_earlier_units():
     assert violations("world", "from mlsys_helpers.drift import Drift") == []
     assert violations("widgets", "from mlsys_helpers.world import LoanWorld") == []
     assert violations("detect", "from mlsys_helpers.detect.streaming import _Detector") == []
+
+
+ROOT = PACKAGE.parent
+
+
+def test_the_design_documents_are_in_the_repository_and_the_readme_links_them():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("ARCHITECTURE.md", "CONTRIBUTING.md"):
+        assert (ROOT / name).is_file()
+        assert f"]({name})" in readme
+    assert "shared folder" not in readme
+
+
+def test_architecture_md_gives_the_station_order_this_test_enforces():
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    (row,) = [line for line in text.splitlines() if line.startswith("| 0 stations")]
+    documented = tuple(name.strip("` ") for name in row.split("|")[2].split(","))
+    assert documented == STATIONS
