@@ -4,7 +4,7 @@ Each station on the path of a production ML system is one module, or one package
 several files (``detect``, ``quality``, ``serve``); ARCHITECTURE.md at the repository root has
 the map::
 
-    drift -> world -> collect -> quality -> train -> serve -> detect -> monitor -> loop
+    drift -> world -> collect -> quality -> train -> serve -> detect -> monitor -> loop -> deploy
 
 Import the package once and reach every station by its name; modules are loaded on first use, so
 ``import mlsys_helpers as mh`` is cheap and never imports matplotlib or ipywidgets:
@@ -21,13 +21,14 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_MODULES = (
-    "world",
+_MODULES = (  # the stations in import order (ARCHITECTURE.md), then the front end and the course
     "drift",
+    "world",
+    "datasets",
     "collect",
     "quality",
-    "datasets",
     "train",
+    "value",
     "serve",
     "detect",
     "monitor",
@@ -35,7 +36,6 @@ _MODULES = (
     "deploy",
     "plots",
     "widgets",
-    "value",
     "incidents",
     "exercises",
     "envcheck",

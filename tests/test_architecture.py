@@ -105,8 +105,8 @@ def test_every_module_of_the_package_has_a_place():
     assert set(STATIONS) <= units
 
 
-def test_the_stations_are_the_ones_the_package_lists():
-    assert set(STATIONS) <= set(mh._MODULES)
+def test_the_package_lists_the_stations_first_in_the_same_order():
+    assert mh._MODULES[: len(STATIONS)] == STATIONS
 
 
 @pytest.mark.parametrize(("unit", "path"), list(_units()), ids=lambda v: str(v))
