@@ -34,11 +34,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from mlsys_helpers.detect import DDM
 from mlsys_helpers.drift import Drift
-from mlsys_helpers.http import serve_http
-from mlsys_helpers.loadtest import load_test
 from mlsys_helpers.loop import Never, OnDrift, Periodic, simulate
 from mlsys_helpers.quality import infer_schema
-from mlsys_helpers.serve import ModelService, corrupt_requests
+from mlsys_helpers.serve import ModelService, corrupt_requests, load_test, serve_http
 from mlsys_helpers.train import RuleClassifier, make_pipeline_for, time_split
 from mlsys_helpers.world import LoanWorld
 

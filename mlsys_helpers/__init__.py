@@ -1,9 +1,10 @@
 """mlsys_helpers: the helper package behind the mlsys-workbook notebooks.
 
-Each module is one station on the path of a production ML system::
+Each station on the path of a production ML system is one module, or one package when it needs
+several files (``detect``, ``quality``, ``serve``); ARCHITECTURE.md at the repository root has
+the map::
 
-    world -> collect -> quality -> train -> serve -> monitor -> loop
-                       (drift acts on the data all along the way)
+    drift -> world -> collect -> quality -> train -> serve -> detect -> monitor -> loop -> deploy
 
 Import the package once and reach every station by its name; modules are loaded on first use, so
 ``import mlsys_helpers as mh`` is cheap and never imports matplotlib or ipywidgets:
@@ -20,27 +21,21 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_MODULES = (
-    "world",
+_MODULES = (  # the stations in import order (ARCHITECTURE.md), then the front end and the course
     "drift",
-    "collect",
-    "schema",
-    "quality",
+    "world",
     "datasets",
+    "collect",
+    "quality",
     "train",
+    "value",
     "serve",
-    "service",
     "detect",
-    "streaming",
-    "adwin",
-    "http",
-    "loadtest",
     "monitor",
     "loop",
     "deploy",
     "plots",
     "widgets",
-    "value",
     "incidents",
     "exercises",
     "envcheck",

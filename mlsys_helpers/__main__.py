@@ -31,7 +31,7 @@ def demo_service(seed: int = 0):
 
 def serve(argv: list[str], stop: threading.Event | None = None) -> int:
     """Serve the demo model until Ctrl-C (or until ``stop`` is set)."""
-    from mlsys_helpers.http import CONTRACTS, serve_http
+    from mlsys_helpers.serve import CONTRACTS, serve_http
 
     parser = argparse.ArgumentParser(prog="python -m mlsys_helpers serve")
     parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")

@@ -325,6 +325,31 @@ def _check_cost(name: str, value: Any) -> float:
     return float(value)
 
 
+def _sizes(source, periods: int, period_size, train_size) -> tuple[int, int]:
+    """``period_size`` and ``train_size``, derived from a frame's length when not given.
+
+    A world: 2000 rows per period. A frame: its rows shared out, ``train_size`` first (when given,
+    else a period's worth), then ``periods`` equal periods; leftover rows (fewer than one per
+    period) are not used.
+    """
+    if period_size is None and isinstance(source, pd.DataFrame):
+        if train_size is None:
+            period_size = len(source) // (periods + 1)
+        else:
+            train_size = _check_int("train_size", train_size, 2)
+            period_size = (len(source) - train_size) // periods
+        if period_size < 1:
+            raise ValueError(
+                f"frame has {len(source)} rows: too few for {periods} periods after training; "
+                "give period_size and train_size"
+            )
+    elif period_size is None:
+        period_size = 2000
+    period_size = _check_int("period_size", period_size, 1)
+    train_size = period_size if train_size is None else _check_int("train_size", train_size, 2)
+    return period_size, train_size
+
+
 def _frame_from(
     source, *, periods, period_size, train_size, period, start, drifts, rng, time_column
 ):
@@ -355,7 +380,7 @@ def simulate(
     policy: Policy,
     *,
     periods: int,
-    period_size: int = 2000,
+    period_size: int | None = None,
     train_size: int | None = None,
     window: int | None = None,
     label_delay: int = 0,
@@ -386,8 +411,10 @@ def simulate(
     policy : Policy
         Used on a deep copy (the object passed in is not changed).
     periods : int
-    period_size : int, default 2000
-        Rows served per period.
+    period_size : int, optional
+        Rows served per period. Default: 2000 for a world; for a frame, its rows shared out
+        (``(len(frame) - train_size) // periods``, or ``len(frame) // (periods + 1)`` when
+        ``train_size`` is not given either).
     train_size : int, optional
         Rows before period 0 used for the first model (default ``period_size``).
     window : int, optional
@@ -492,8 +519,7 @@ def _simulate(
             f"policy must be a Policy (Never, Periodic, ...), got {type(policy).__name__}"
         )
     periods = _check_int("periods", periods, 1)
-    period_size = _check_int("period_size", period_size, 1)
-    train_size = period_size if train_size is None else _check_int("train_size", train_size, 2)
+    period_size, train_size = _sizes(source, periods, period_size, train_size)
     window = train_size if window is None else _check_int("window", window, 2)
     label_delay = _check_int("label_delay", label_delay, 0)
     costs = {

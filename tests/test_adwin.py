@@ -1,4 +1,4 @@
-"""Tests for mlsys_helpers.adwin: agreement with river, the documented cut checks, both paths
+"""Tests for mlsys_helpers.detect.adwin: agreement with river, the documented cut checks, both paths
 (loop and detect_changes) giving the same alarms, false alarms and detection delay."""
 
 from __future__ import annotations

@@ -13,9 +13,16 @@ import pandas as pd
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from mlsys_helpers.http import ServiceMetrics, make_app, post_json, request_model, serve_http
 from mlsys_helpers.quality import infer_schema
-from mlsys_helpers.serve import ModelService, corrupt_requests
+from mlsys_helpers.serve import (
+    ModelService,
+    ServiceMetrics,
+    corrupt_requests,
+    make_app,
+    post_json,
+    request_model,
+    serve_http,
+)
 from mlsys_helpers.train import RuleClassifier
 
 

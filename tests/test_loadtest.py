@@ -1,4 +1,4 @@
-"""mlsys_helpers.loadtest: locust, headless, in its own process, against a real local server."""
+"""mlsys_helpers.serve.loadtest: locust, headless, in its own process, against a real local server."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlsys_helpers.http import serve_http
-from mlsys_helpers.loadtest import LoadTestResult, _percentile, load_test
 from mlsys_helpers.quality import infer_schema
-from mlsys_helpers.serve import ModelService
+from mlsys_helpers.serve import LoadTestResult, ModelService, load_test, serve_http
+from mlsys_helpers.serve.loadtest import _percentile
 
 
 class TinyRule:

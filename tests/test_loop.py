@@ -268,6 +268,35 @@ def test_a_frame_too_short_is_refused():
         simulate(frame, None, Never(), periods=2, period_size=50)
 
 
+def test_a_frame_shares_its_rows_into_periods_when_no_size_is_given():
+    # 18,000 rows and 10 periods failed with the old fixed default (2,000 rows per period)
+    frame = LoanWorld().sample(18_000, rng=0)
+    out = simulate(frame, None, Never(), periods=10)
+    assert len(out) == 10
+    assert out["n_rows"].tolist() == [18_000 // 11] * 10
+    explicit = simulate(frame, None, Never(), periods=10, period_size=1636, train_size=1636)
+    pd.testing.assert_frame_equal(out, explicit)
+
+
+def test_a_frame_with_a_train_size_shares_the_rest_into_periods():
+    frame = LoanWorld().sample(3_000, rng=1)
+    out = simulate(frame, None, Never(), periods=4, train_size=1_000)
+    assert out["n_rows"].tolist() == [500] * 4
+    explicit = simulate(frame, None, Never(), periods=4, period_size=500, train_size=1_000)
+    pd.testing.assert_frame_equal(out, explicit)
+
+
+def test_a_frame_too_short_to_share_is_refused():
+    frame = LoanWorld().sample(5, rng=0)
+    with pytest.raises(ValueError, match="frame has 5 rows: too few for 10 periods"):
+        simulate(frame, None, Never(), periods=10)
+
+
+def test_a_world_still_serves_2000_rows_per_period_by_default():
+    out = simulate(LoanWorld(), None, Never(), periods=1, rng=0)
+    assert out["n_rows"].tolist() == [2000]
+
+
 @pytest.mark.parametrize(
     ("make", "error", "match"),
     [

@@ -1,4 +1,4 @@
-"""Tests for mlsys_helpers.schema: inference, JSON round trip, argument checks, single values."""
+"""Tests for mlsys_helpers.quality.schema: inference, JSON round trip, argument checks, single values."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlsys_helpers.quality import validate
-from mlsys_helpers.schema import ColumnSchema, Schema, infer_schema
+from mlsys_helpers.quality import ColumnSchema, Schema, infer_schema, validate
 from tests.test_quality import loan_frame
 
 

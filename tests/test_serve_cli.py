@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from mlsys_helpers.__main__ import main
-from mlsys_helpers.http import post_json
+from mlsys_helpers.serve import post_json
 
 
 def test_serve_command_starts_a_demo_model_on_loopback():

@@ -1,4 +1,4 @@
-"""Tests for mlsys_helpers.service: the defensive ModelService (repairs, fallback, latency and
+"""Tests for mlsys_helpers.serve.service: the defensive ModelService (repairs, fallback, latency and
 cost, the request log, reliability under garbage)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlsys_helpers.quality import infer_schema
-from mlsys_helpers.service import NOTHING_READ, SOURCES, ModelService, Response
+from mlsys_helpers.serve import NOTHING_READ, SOURCES, ModelService, Response
 from mlsys_helpers.train import RuleClassifier
 from tests.test_serve import FEATURES, fit_models, make_frame
 

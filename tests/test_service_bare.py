@@ -1,4 +1,4 @@
-"""Tests for mlsys_helpers.service.bare_predict (the undefended endpoint of chapter 05)."""
+"""Tests for mlsys_helpers.serve.bare_predict (the undefended endpoint of chapter 05)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 
 from mlsys_helpers.quality import infer_schema
-from mlsys_helpers.serve import CORRUPTIONS, corrupt_requests
-from mlsys_helpers.service import bare_predict
+from mlsys_helpers.serve import CORRUPTIONS, bare_predict, corrupt_requests
 from mlsys_helpers.train import make_pipeline_for
 from mlsys_helpers.world import LoanWorld
 

@@ -21,14 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from mlsys_helpers.http import _json_bytes, _split_url
+from mlsys_helpers.serve.http import _json_bytes, _split_url
 
 __all__ = ["LOCUSTFILE", "LoadTestResult", "load_test"]
 
 #: The locustfile :func:`load_test` writes next to the request bodies and runs. It is kept as
 #: text, never imported here: importing locust monkey-patches the standard library with gevent.
 LOCUSTFILE = '''\
-"""The locustfile :func:`mlsys_helpers.loadtest.load_test` runs (``locust --headless -f``).
+"""The locustfile :func:`mlsys_helpers.serve.load_test` runs (``locust --headless -f``).
 
 Each simulated user posts the request bodies of the JSON-lines file named by the environment
 variable ``MLSYS_LOAD_BODIES`` to ``MLSYS_LOAD_PATH``, in turn (user k starts at body k), with
@@ -153,8 +153,7 @@ def load_test(
     Examples
     --------
     >>> import pandas as pd
-    >>> from mlsys_helpers.http import serve_http
-    >>> from mlsys_helpers.serve import ModelService
+    >>> from mlsys_helpers.serve import ModelService, serve_http
     >>> from mlsys_helpers.quality import infer_schema
     >>> from mlsys_helpers.train import RuleClassifier
     >>> train = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})

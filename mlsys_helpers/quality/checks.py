@@ -1,9 +1,5 @@
-"""Quality: know your data. Infer a schema from trusted data, then validate new data against it.
-
-:func:`infer_schema` (from :mod:`mlsys_helpers.schema`, re-exported here) learns, per column, its
-kind (numeric / categorical / boolean / datetime), range, hard bounds, allowed categories and their
-shares, null rate and uniqueness. :func:`validate` checks a new frame and returns a
-:class:`QualityReport`, one tidy row per check.
+"""Validation: check a new frame against a :class:`~mlsys_helpers.quality.Schema` learnt from trusted
+data. :func:`validate` returns a :class:`QualityReport`, one tidy row per check.
 
 The value-by-value checks are pandera's: :meth:`Schema.to_pandera` builds a
 ``pandera.pandas.DataFrameSchema`` and :func:`validate` runs it lazily (``lazy=True``: every
@@ -46,16 +42,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlsys_helpers.schema import ColumnSchema, Schema, _label_keys, _shares, infer_schema
+from mlsys_helpers.quality.schema import ColumnSchema, Schema, _label_keys, _shares
 
-__all__ = [
-    "ColumnSchema",
-    "Schema",
-    "QualityReport",
-    "check_freshness",
-    "infer_schema",
-    "validate",
-]
+__all__ = ["QualityReport", "check_freshness", "validate"]
 
 _COLUMNS = ["check", "column", "passed", "observed", "expected"]
 
@@ -76,6 +65,7 @@ class QualityReport:
 
     Examples
     --------
+    >>> from mlsys_helpers.quality import infer_schema
     >>> reference = pd.DataFrame({"x": [1.0, 2.0, 3.0]})
     >>> report = validate(pd.DataFrame({"x": [2.0, 9.0, 2.5]}), infer_schema(reference))
     >>> report.passed, report.failures["check"].tolist()
@@ -105,6 +95,7 @@ class QualityReport:
 
         Examples
         --------
+        >>> from mlsys_helpers.quality import infer_schema
         >>> reference = pd.DataFrame({"x": [1.0, 2.0, 3.0]})
         >>> print(validate(reference, infer_schema(reference)).summary())
         all 9 checks passed
@@ -353,6 +344,7 @@ def validate(
 
     Examples
     --------
+    >>> from mlsys_helpers.quality import infer_schema
     >>> reference = pd.DataFrame({"income": [30.0, 45.0, 60.0, 52.0], "region": ["n", "s", "n", "s"]})
     >>> schema = infer_schema(reference)
     >>> served = pd.DataFrame({"income": ["30", "45"], "region": ["n", "mars"]})

@@ -1,11 +1,9 @@
 """ADWIN, ADaptive WINdowing (Bifet & Gavaldà 2007): a streaming detector that keeps a window of
 recent values and drops its old part when the two parts' means differ by more than chance allows.
 
-It follows the protocol of :mod:`mlsys_helpers.streaming` (``update``, ``drift_detected``,
-``statistic``, ``reset``), and :func:`~mlsys_helpers.streaming.detect_changes` runs it over a
+It follows the protocol of :mod:`mlsys_helpers.detect.streaming` (``update``, ``drift_detected``,
+``statistic``, ``reset``), and :func:`~mlsys_helpers.detect.detect_changes` runs it over a
 whole array at once with the same alarms as the loop (see :func:`_adwin_changes`).
-
-Re-exported by :mod:`mlsys_helpers.detect`; import it from there.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from array import array
 
 import numpy as np
 
-from mlsys_helpers.streaming import _Detector
+from mlsys_helpers.detect.streaming import _Detector
 
 __all__ = ["ADWIN"]
 

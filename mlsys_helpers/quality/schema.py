@@ -17,8 +17,6 @@ Two kinds of numeric limits:
   ratios are never negative, applicants are adults). No margin ever widens them and no tolerance
   forgives a value outside them. ``infer_schema`` gives a column whose reference minimum is >= 0
   the lower bound 0; the rest is domain knowledge: edit with :meth:`Schema.with_bounds`.
-
-These names are re-exported by :mod:`mlsys_helpers.quality`; import them from there.
 """
 
 from __future__ import annotations
@@ -382,7 +380,7 @@ class Schema:
         >>> contract.validate(pd.DataFrame({"income": [99.0], "region": ["s"]})).shape
         (1, 2)
         """
-        from mlsys_helpers.quality import _to_pandera
+        from mlsys_helpers.quality.checks import _to_pandera
 
         return _to_pandera(self, reference_range=reference_range)
 

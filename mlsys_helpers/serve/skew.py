@@ -1,17 +1,9 @@
-"""The online side: noisy requests, training/serving skew, and a defensive model service.
+"""Training/serving differences: noisy requests and training/serving skew (chapter 05).
 
 * :func:`corrupt_requests` turns clean rows into the requests a real service receives (see
   :data:`CORRUPTIONS` for the taxonomy).
 * :func:`training_serving_skew` / :func:`measure_skew` compute a feature one way offline and
   another way online, and measure what that costs.
-* :class:`ModelService` validates every request against a :class:`~mlsys_helpers.quality.Schema`,
-  repairs what it safely can, falls back when it cannot, models latency and cost, and logs
-  exactly one record per request. :func:`make_app` / :func:`serve_http` (FastAPI + uvicorn, in
-  :mod:`mlsys_helpers.http`) put it behind a real local HTTP endpoint with Prometheus metrics,
-  and :func:`load_test` (locust, in :mod:`mlsys_helpers.loadtest`) measures it.
-
-The service itself lives in :mod:`mlsys_helpers.service` (its repairs are tabled there) and is
-re-exported here, with the HTTP and load-test helpers.
 """
 
 from __future__ import annotations
@@ -25,47 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlsys_helpers.http import (
-    Server,
-    ServiceMetrics,
-    make_app,
-    post_json,
-    post_many,
-    request_model,
-    serve_http,
-)
-from mlsys_helpers.loadtest import LoadTestResult, load_test
-from mlsys_helpers.service import (
-    NOTHING_READ,
-    SOURCES,
-    LogRecord,
-    ModelService,
-    Response,
-    bare_predict,
-)
 from mlsys_helpers.train import TRUTH_COLUMNS, _check_frame, infer_task, score
 
 __all__ = [
-    "bare_predict",
     "CORRUPTIONS",
-    "LoadTestResult",
-    "LogRecord",
-    "ModelService",
-    "NOTHING_READ",
-    "Response",
     "SKEW_KINDS",
-    "SOURCES",
-    "Server",
-    "ServiceMetrics",
     "SkewResult",
     "corrupt_requests",
-    "load_test",
-    "make_app",
     "measure_skew",
-    "post_json",
-    "post_many",
-    "request_model",
-    "serve_http",
     "training_serving_skew",
 ]
 

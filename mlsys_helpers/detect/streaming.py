@@ -12,9 +12,7 @@ Every detector follows the same small protocol (the one of river's ``drift`` mod
 :func:`detect_changes` runs a detector over a whole sequence and returns the alarm indices. It
 works on a fresh copy (the detector passed in is not touched) and takes a vectorised path for
 :class:`PageHinkley` and :class:`CUSUM` that reports the same indices as the loop (see its notes).
-ADWIN, which follows the same protocol, has a module of its own: :mod:`mlsys_helpers.adwin`.
-
-These names are re-exported by :mod:`mlsys_helpers.detect`; import them from there.
+ADWIN, which follows the same protocol, has a module of its own: :mod:`mlsys_helpers.detect.adwin`.
 
 >>> from mlsys_helpers.detect import PageHinkley, detect_changes
 >>> detect_changes(PageHinkley(threshold=5.0), [0.0] * 100 + [1.0] * 100)
@@ -534,7 +532,7 @@ def detect_changes(detector, values: Iterable[float]) -> list[int]:
     :class:`PageHinkley` and :class:`CUSUM` take a vectorised path (cumulative sums and a linear
     filter) that reports the same indices as the one-at-a-time loop: any segment in which the
     vectorised statistic comes within 1e-7 (relative) of the threshold is re-run with the exact
-    loop, so rounding differences cannot flip an alarm. :class:`~mlsys_helpers.adwin.ADWIN`
+    loop, so rounding differences cannot flip an alarm. :class:`~mlsys_helpers.detect.ADWIN`
     builds its prefix sums for the whole stream with the same floating-point operations as
     ``update``, screens many checks at once and lets its own check decide every check that comes
     near the bound. Other detectors (anything with ``update`` and ``drift_detected``, river's

@@ -1,4 +1,4 @@
-"""Is this different from that? Two-sample drift tests, a per-column table, streaming detectors.
+"""Batch drift tests: is this sample different from that one? Two-sample tests and a per-column table.
 
 Batch tests compare a *reference* sample with a *current* one and return a
 :class:`DriftResult`. Two kinds of test live here, and the difference is the lesson of the
@@ -12,10 +12,6 @@ chapter on monitoring:
 
 For every method a larger ``statistic`` means more different. Where scipy has the statistic it is
 used as is (``ks_2samp``, ``chi2_contingency``, ``wasserstein_distance``, ``jensenshannon``).
-
-The streaming detectors (:class:`PageHinkley`, :class:`ADWIN`, :class:`DDM`, :class:`CUSUM`,
-:func:`detect_changes`, :func:`detector_trace`) live in :mod:`mlsys_helpers.streaming` and are
-re-exported here.
 
 >>> import numpy as np
 >>> from mlsys_helpers import detect
@@ -35,19 +31,10 @@ import pandas as pd
 from scipy import stats
 from scipy.spatial import distance
 
-from mlsys_helpers.adwin import ADWIN
-from mlsys_helpers.streaming import CUSUM, DDM, PageHinkley, detect_changes, detector_trace
-
 __all__ = [
-    "ADWIN",
-    "CUSUM",
-    "DDM",
     "DriftResult",
-    "PageHinkley",
     "chi2",
     "compare",
-    "detect_changes",
-    "detector_trace",
     "domain_classifier",
     "jensen_shannon",
     "ks",

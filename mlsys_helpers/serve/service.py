@@ -2,11 +2,9 @@
 
 :class:`ModelService` validates every request against a :class:`~mlsys_helpers.quality.Schema`,
 repairs what it safely can, falls back when it cannot, models latency and cost, and logs
-exactly one record per request. :func:`~mlsys_helpers.http.serve_http` puts it behind a real
-local HTTP endpoint and :func:`~mlsys_helpers.loadtest.load_test` measures it. :func:`bare_predict`
+exactly one record per request. :func:`~mlsys_helpers.serve.serve_http` puts it behind a real
+local HTTP endpoint and :func:`~mlsys_helpers.serve.load_test` measures it. :func:`bare_predict`
 is the endpoint without any of that, for comparison.
-
-These names are re-exported by :mod:`mlsys_helpers.serve`; import them from there.
 
 Repairs :class:`ModelService` makes (each is reported in ``Response.problems``):
 
