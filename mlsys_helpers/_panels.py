@@ -161,7 +161,7 @@ def _page_hinkley_up(errors: np.ndarray, threshold: float) -> tuple[np.ndarray, 
     """Page-Hinkley (``mode="up"``, other defaults) over ``errors``: statistic after every
     value and the alarm positions.
 
-    The alarms are :func:`~mlsys_helpers.streaming.detect_changes`'s (exact: the same indices
+    The alarms are :func:`~mlsys_helpers.detect.detect_changes`'s (exact: the same indices
     as the one-at-a-time loop). Between restarts the statistic is the detector's recursion in
     closed form, ``U_t = a^t * cumsum(a^-j * d_j)`` (what ``detector_trace`` records, to
     rounding), which is ~10x faster than the Python loop on a 6,000-row stream.

@@ -612,7 +612,7 @@ def test_builders_refuse_huge_sizes_before_allocating_anything():
 
 # -- fast paths agree with the reference implementations --------------------------------------
 def test_vectorised_page_hinkley_matches_the_detector_loop(rng):
-    from mlsys_helpers.streaming import PageHinkley, detector_trace
+    from mlsys_helpers.detect import PageHinkley, detector_trace
 
     for _ in range(15):
         rate = np.r_[np.full(2000, 0.1), np.full(2000, rng.uniform(0.1, 0.6))]
