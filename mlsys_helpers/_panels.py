@@ -262,8 +262,8 @@ class DriftLabResult:
         false = f" · {self.n_false_alarms} before it" if self.n_false_alarms else ""
         return (
             f"accuracy {self.accuracy_before:.2f} -> {self.accuracy_after:.2f} · "
-            f"{self.n_alarms} alarm{'s' * (self.n_alarms != 1)} "
-            f"({self.n_input_alarms} input, {self.n_error_alarms} error) · "
+            f"alarms in {self.n_alarms} window{'s' * (self.n_alarms != 1)} "
+            f"(input {self.n_input_alarms}, error {self.n_error_alarms}) · "
             f"{_delay_text(self.first_alarm_delay, 'alarm')}{false}"
         )
 
@@ -342,7 +342,7 @@ def drift_lab_compute(
     >>> result.accuracy_after < result.accuracy_before - 0.1, result.n_input_alarms
     (True, 0)
     >>> result.summary()
-    'accuracy 0.88 -> 0.67 · 2 alarms (0 input, 2 error) · first alarm in the window of the change'
+    'accuracy 0.88 -> 0.67 · alarms in 2 windows (input 0, error 2) · first alarm in the window of the change'
     """
     seed = _check_seed(seed)
     n = _check_int("n", n, 2, MAX_ROWS)

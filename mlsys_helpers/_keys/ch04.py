@@ -186,8 +186,8 @@ EXERCISES = (
     Exercise(
         "04.5",
         Number(lambda: _wet_days_labelled_rain(*APRIL_TO_DECEMBER_2013), decimals=3, fraction=True),
-        "About 1 %: by the data set's own rule it should be close to 100 %. A domain rule pins "
-        "the bug where a distribution check only says 'something moved', and the yearly table "
+        "About 1 %: by the fix's rule (a wet day is rain) it would be close to 100 %. A domain "
+        "rule pins the bug where a distribution check only says 'something moved', and the yearly table "
         "blurs it, because 2013 mixes three good months with nine broken ones.",
         "Build the mask like the `wet` cell does, add the date window the exercise names, and "
         "take the share of `original`'s labels on those days that are 'rain'.",
