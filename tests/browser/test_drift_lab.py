@@ -38,7 +38,7 @@ def test_magnitude_slider_updates_the_drift_lab(lab_notebook, tmp_path):
     page.keyboard.type("0")
     page.keyboard.press("Enter")
     expect(readout).to_have_text("0.00")
-    expect(summary).to_contain_text("(0 input,")
+    expect(summary).to_contain_text("(input 0,")
     wait_idle(page)
     assert summary.inner_text() != before
     expect(figure).not_to_have_attribute("src", before_src)

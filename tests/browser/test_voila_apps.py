@@ -138,7 +138,7 @@ def test_drift_lab_app_answers_its_slider(app_page, tmp_path):
     page.keyboard.type("0")
     page.keyboard.press("Enter")
     expect(readout).to_have_text("0.00")
-    expect(summary).to_contain_text("(0 input,")
+    expect(summary).to_contain_text("(input 0,")
     assert summary.inner_text() != before
     expect(figure).not_to_have_attribute("src", before_src)
     page.screenshot(path=str(tmp_path / "drift_lab_app_after.png"), full_page=True)
