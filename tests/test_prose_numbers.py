@@ -19,8 +19,9 @@ allow
     an entry of ``tests/prose_claims/chNN.py:ALLOWED`` with the reason it is not about an output.
 
 Not numbers for this check: inline code, fenced code, links, images and HTML tags, a heading's
-section number ("## 3 · ..."), list markers ("1. "), exercise ids ("03.3", "04.1–04.5") and
-chapter references ("chapter 03", "chapters 05–07", "§4", a bare zero-padded "07"). ISO dates and clock times
+section number ("## 3 · ...", "**1 · world.**", "section 6"), list markers ("1. "), exercise
+ids ("03.3", "04.1–04.5"), chapter references ("chapter 03", "chapters 05–07", "§4", a bare
+zero-padded "07") and the day of a date in the story ("on 1 December", "15 May"). ISO dates and clock times
 ("2024-12-01", "17:00") are whole tokens, backed when the same text is printed or in code.
 
 Run ``python tests/test_prose_numbers.py 03`` for a per-chapter report of every number and what
@@ -70,7 +71,13 @@ _CHAPTER_REF = re.compile(
     re.I,
 )
 _EXERCISE_ID = re.compile(r"\b(?:0\d|10)\.\d{1,2}(?:\s*[–-]\s*(?:0\d|10)\.\d{1,2})?\b")
-_EXERCISE_CONTEXT = re.compile(r"(?:exercises?|checks?|self-checks?|solutions?)\W*$", re.I)
+_PADDED_ID = re.compile(r"\b0\d\.\d{1,2}\b")  # "03.3": no quantity is written with a leading 0
+_SECTION = re.compile(r"\b\d+\s*·|\bsections?\s+\d+(?:\s*(?:–|-|,|and|or|to)\s*\d+)*", re.I)
+_DAY_OF_MONTH = re.compile(
+    r"\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October"
+    r"|November|December)\b"
+)
+_EXERCISE_CONTEXT = re.compile(r"(?:exercises?|checks?|self-checks?|solutions?)\W*$|\*\*$", re.I)
 _DATE_OR_TIME = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b|\b\d{1,2}:\d{2}\b")
 _NUMBER = re.compile(
     r"(?<![\w.])(?P<sign>[-−])?"
@@ -111,6 +118,9 @@ def clean_markdown(source: str) -> str:
     )
     text = _LIST_MARKER.sub(lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), text)
     text = _CHAPTER_REF.sub(_blank, text)
+    text = _SECTION.sub(_blank, text)
+    text = _DAY_OF_MONTH.sub(_blank, text)
+    text = _PADDED_ID.sub(_blank, text)
     out, last = [], 0
     for match in _EXERCISE_ID.finditer(text):
         if _EXERCISE_CONTEXT.search(text[max(0, match.start() - 30) : match.start()]):
@@ -434,6 +444,7 @@ def test_the_matcher_accepts_the_rounded_run_number_and_rejects_a_wrong_one(pros
         ("1. Measure 28,436 decisions\n2. Then 28k", ["28,436", "28k"]),
         ("Exercise 03.3 and exercises 04.1–04.5 ask for 5.3", ["5.3"]),
         ("as chapters 05–07 and §4 show, 0.5", ["0.5"]),
+        ("**2 · train.** up to section 6, from 15 May: **04.2** 10.5 deg C", ["10.5"]),
         ("the cutoff 2024-12-01 at 17:00 gives 12.5 %", ["2024-12-01", "17:00", "12.5%"]),
         ("Python 3.11 or v2 and 1/201", ["3.11", "1", "201"]),
     ],
