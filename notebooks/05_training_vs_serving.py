@@ -189,7 +189,7 @@ ax.axhline(
     label="fallback rule alone",
 )
 for x in positions[taxonomy["bare: errors %"].to_numpy() > 50]:
-    ax.annotate("crash", (x - 0.2, 0.02), ha="center", fontsize=10, color="#D55E00")
+    ax.annotate("crash", (x - 0.2, 0.02), ha="center", rotation=90, fontsize=10, color="#D55E00")
 ax.set_xticks(positions, taxonomy.index, rotation=30, ha="right", fontsize=10)
 ax.set(ylim=(0, 1), ylabel="decision accuracy (all requests hit)")
 ax.set_title("What each kind of serving noise does to accuracy", pad=34)
@@ -236,7 +236,7 @@ for kind, row in costly.iterrows():
 #
 # **Experiment.** Raise `NOISE_RATE` to 0.5: the bare endpoint should lose about 15 points
 # while the service stays above 0.85 and still recovers about three quarters of the loss. Set
-# it to 0.1: the bare endpoint loses about 3 points, the service less than 2.
+# it to 0.1: the bare endpoint loses about 3 points, the service one point or less.
 
 # %%
 NOISE_RATE = 0.3
@@ -440,17 +440,22 @@ colours = ["#009E73", "#D55E00", "#0072B2", "#CC79A7"]
 ax.axvspan(0, BUDGET_P99_MS, ymax=BUDGET_PER_1K / 1.5, color="#009E73", alpha=0.08)
 ax.axvline(BUDGET_P99_MS, color="black", linestyle="--", linewidth=1)
 ax.axhline(BUDGET_PER_1K, color="black", linestyle=":", linewidth=1)
-ax.annotate("latency budget", (BUDGET_P99_MS + 2, 1.38), fontsize=8)
-ax.annotate("cost budget", (3, BUDGET_PER_1K + 0.03), fontsize=8)
-offsets = [(6, 6), (-40, -32), (-150, -30), (6, 6)]  # label positions, in points
-for (name, row), colour, offset in zip(options.iterrows(), colours, offsets, strict=True):
+ax.annotate("latency budget", (BUDGET_P99_MS + 2, 1.4), fontsize=10)
+ax.annotate("cost budget", (3, BUDGET_PER_1K + 0.03), fontsize=10)
+# label position (in points from the dot) and alignment: each label beside its dot, clear of
+# the budget lines and the other labels
+placements = [((8, 4), "left"), ((0, -38), "center"), ((-10, -38), "right"), ((10, 0), "left")]
+for (name, row), colour, (offset, align) in zip(
+    options.iterrows(), colours, placements, strict=True
+):
     ax.scatter(row["p99 ms"], row["$ per 1,000"], s=90, color=colour, zorder=3)
     ax.annotate(
         f"{name}\naccuracy {row['accuracy']:.3f}",
         (row["p99 ms"], row["$ per 1,000"]),
         xytext=offset,
         textcoords="offset points",
-        fontsize=8,
+        ha=align,
+        fontsize=10,
     )
 ax.set(
     xlim=(0, 160),
