@@ -271,7 +271,7 @@ _ = fig.autofmt_xdate()
 first_month = history["accuracy"].iloc[:4].mean()
 last_two_months = history["accuracy"].iloc[-8:].mean()
 print(f"accuracy: first month {first_month:.3f}, last two months {last_two_months:.3f}")
-print(f"applications decided in the last two months: {24 * 7 * 8}, about "
+print(f"applications a week: {24 * 7}; decided in the last two months: {24 * 7 * 8}, about "
       f"{(first_month - last_two_months) * 24 * 7 * 8:.0f} more wrong than in the first month")  # fmt: skip
 
 # %% [markdown]

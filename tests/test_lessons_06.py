@@ -334,6 +334,8 @@ def test_the_lab_numbers_the_prose_quotes():
     assert 2 <= gradual.first_alarm_delay - concept.first_alarm_delay <= 4  # seed 0: three
     small = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"magnitude": 0.3}), seed=0)
     assert small.n_input_alarms >= 7  # most of the 12 windows after the change
+    # "a stream of 6,000 loan applications ... per window of 250 rows": the lab's defaults
+    assert default.n == 6_000 and default.window == 250 and len(default.frame) == 6_000 // 250
 
 
 def test_the_kind_experiments_of_section_1():
