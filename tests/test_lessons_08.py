@@ -303,7 +303,7 @@ def test_the_numbers_of_sections_2_and_4_on_the_notebook_seed():
     assert abs(never.loc[8:19].mean() - 0.65) < 0.03  # ... to about 0.65 at week 8"
     bikes = _bike_runs(SEED)
     never_mae = bikes.query("policy == 'never'")["mae"]
-    assert 20 <= never_mae.iloc[0] <= 30  # "MAE around 25 bikes"
+    assert abs(never_mae.iloc[0] - 25) <= 5  # "MAE around 25 bikes"
     assert 3.5 <= never_mae.max() / never_mae.iloc[0] <= 5.5  # "four to five times"
     # tolerance 10: "retrains about four times and closes about half of its gap to the schedule"
     loose, tight = _bike_runs(SEED, 20.0), _bike_runs(SEED, 10.0)
