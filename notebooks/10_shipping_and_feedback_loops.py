@@ -168,7 +168,12 @@ GUARDRAILS = [
 good = Release()  # errors 0.2 %, fallbacks 1 %, median latency 40 ms
 bad = Release(error_rate=0.03)
 rollout = mh.deploy.canary(bad, guardrails=GUARDRAILS, rng=SEED + 8)
-print(f"rolled back at {rollout.rolled_back_at:.0%} of the traffic")
+served = rollout.checks.drop_duplicates("step")  # one row per step: its fraction and requests
+print(
+    f"rolled back at {rollout.rolled_back_at:.0%} of the traffic, after "
+    f"{served['requests'].sum():,} of its requests "
+    f"(a step is a day of {round(served['requests'].iloc[0] / served['fraction'].iloc[0]):,})"
+)
 rollout.checks
 
 # %% [markdown]
@@ -391,9 +396,9 @@ _ = ax.legend(fontsize=8, ncol=2, loc="lower left")
 # %% [markdown]
 # The dashed line is what the team sees: accuracy on the loans whose outcomes come back. It
 # stays flat and reassuring. The solid red line is the truth on all applicants: from week 4 the
-# model declines about 150 brokers a week who would now repay, and never finds out, because a
-# declined applicant produces no label. The model has gone **blind to the region it rejects**,
-# and its own decisions keep it there.
+# model declines about 150 brokers a week, most of whom would now repay, and never finds out,
+# because a declined applicant produces no label. The model has gone **blind to the region it
+# rejects**, and its own decisions keep it there.
 
 # %%
 last = {name: run.iloc[-6:] for name, run in loops.items()}

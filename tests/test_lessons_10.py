@@ -175,7 +175,7 @@ def test_the_first_model_declines_the_brokers_about_150_a_week():
     brokers = frame.iloc[ch10.PER_WEEK :].query("channel == 'broker'")
     assert model.predict(brokers).mean() >= 0.95  # "the model approves none" (almost)
     per_week = len(brokers) / ch10.WEEKS
-    assert 130 <= per_week <= 170  # "about 150 brokers a week"
+    assert abs(per_week - 150) <= 20  # "about 150 brokers a week"
 
 
 def test_a_forgetting_model_relearns_the_segment_by_accident():
@@ -300,3 +300,12 @@ def test_the_shadow_story_holds_for_the_chapters_seed():
     brokers = fine[fine.index.str.startswith("broker/")]
     assert (~brokers["trusted"]).all() and len(brokers) == 4  # "none is flagged: < 200 rows"
     assert brokers["accuracy"].max() < fine.drop(index="all")["accuracy"].drop(brokers.index).min()
+
+
+def test_the_blind_spot_numbers_the_prose_quotes():
+    # "true accuracy falls about 0.13 below its first weeks, and stays about 0.07 below the
+    # all-labels model" (the chapter's seed: 0.893 -> 0.759, against 0.833)
+    runs = _runs(ch10.SEED)
+    blind = runs["approved"]
+    assert abs(_early(blind) - _late(blind) - 0.13) <= 0.01
+    assert abs(_late(runs["all"]) - _late(blind) - 0.07) <= 0.01
