@@ -144,7 +144,7 @@ pd.DataFrame({"median income before": before, "median income after": by_channel}
 
 # %% [markdown]
 # The `range` check on `income` fails every day from the same day, and only the **online**
-# channel changed: its median income went from about 52,000 to about 52. A factor of exactly
+# channel changed: its median income went from 52,410 to 52.4. A factor of exactly
 # 1000 is a unit: the online upstream started sending income in thousands. The service's own
 # range check let it through (its margin reaches below zero, chapter 01), and to the model an
 # income of 52 dollars is a near-certain default.
