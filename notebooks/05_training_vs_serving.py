@@ -753,8 +753,9 @@ mh.exercises.check("05.4", answer)
 # - Defensive serving (validate against the training schema, repair what is safe, fall back when
 #   unsure, log everything) recovered most of the lost accuracy here (about three quarters).
 #   It is a trade: a fallback can be worse than the model it replaces.
-# - Training/serving skew (a default of 0, a percentage, another window) costs points to half
-#   the accuracy, and request validation only sees it when values leave the training range.
+# - Training/serving skew (a default of 0, a percentage, another window) costs several points
+#   to over half of the accuracy, and request validation only sees it when values leave the
+#   training range.
 #   Compute features once for both paths, and compare logged serving features with training.
 # - Choose models on accuracy, p99 latency and cost together, against a budget. Budget the tail;
 #   a timeout with a fallback often buys a better model within it.
