@@ -71,6 +71,32 @@ def test_on_small_windows_the_distance_flags_noise_more_often_than_the_test(seed
     assert _flag_share(mh.detect.ks, seed, 100) <= 0.3
 
 
+def test_a_shift_of_0_05_standard_deviations_is_about_1400_dollars():
+    # "incomes rise by 0.05 standard deviations, about $1,400 a year" (reference sd: $27,130)
+    for seed in SEEDS:
+        ref, _ = _income_windows(seed)
+        assert abs(0.05 * ref.std() - 1_400) <= 100, seed
+
+
+def test_without_a_shift_the_test_flags_about_alpha_and_the_distance_still_flags_small_windows():
+    # The experiment "magnitude=0.0": "the test's flag rate drops to about 5 % at every size
+    # (alpha); the distances still flag the 100-row windows". Pooled over the four seeds and
+    # six sizes (about 220 windows) the KS rate has sd ~0.015 around 0.05: tolerance 0.09.
+    ks_flags = []
+    for seed in SEEDS:
+        reference = WORLD.sample(20_000, start="2024-01-01", freq="min", rng=seed + 3)["income"]
+        calm = mh.drift.Drift("covariate", start="2024-01-01", magnitude=0.0, column="income")
+        april = WORLD.sample(100_000, start="2024-04-01", freq="25s", drifts=calm, rng=seed + 4)
+        ref, apr = reference.to_numpy(), april["income"].to_numpy()
+        for n in (100, 300, 1_000, 3_000, 10_000, 20_000):
+            windows = [apr[s : s + n] for s in range(0, min(10 * n, len(apr)), n)]
+            ks_flags += [mh.detect.ks(ref, w).drifted for w in windows]
+            if n == 100:
+                wasserstein = np.mean([mh.detect.wasserstein(ref, w).drifted for w in windows])
+                assert wasserstein >= 0.4, (seed, wasserstein)  # notebook seed: 0.7
+    assert np.mean(ks_flags) <= 0.09, np.mean(ks_flags)
+
+
 def test_the_exercise_effect_size_is_far_under_the_threshold():
     ref, april = _income_windows(SEED)
     assert mh.detect.wasserstein(ref, april[:20_000]).statistic < 0.08
@@ -313,6 +339,20 @@ def test_the_estimate_is_blind_to_concept_drift(seed):
     assert (run.loc[drifted, "n_drifted"] == 0).mean() >= 0.75  # inputs (mostly) silent
 
 
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_uncalibrated_scores_put_the_estimate_one_to_two_points_above_the_truth(seed):
+    # The experiment "calibrate=False": "the estimate sits one to two points above the truth,
+    # before and after" (the covariate stream; seen +0.011 to +0.020). Tolerance: 0.5 to 3 points.
+    more_debt = mh.drift.Drift("covariate", start=HOLIDAY_START, magnitude=1.0, column="debt_ratio")
+    stream = WORLD.sample(8000, start="2024-03-01", freq="15min", drifts=more_debt, rng=seed + 13)
+    raw = mh.monitor.Monitor(
+        _reference(seed), features=FEATURES, window="5D", model=_model(seed), calibrate=False
+    ).run(stream)
+    estimated, realised = _before_after(raw, "estimated_accuracy"), _before_after(raw, "accuracy")
+    for gap in np.subtract(estimated, realised):  # before the change, then after it
+        assert 0.005 <= gap <= 0.03, (seed, estimated, realised)
+
+
 # ------------------------------------------------------- the corrections this chapter teaches
 def _bad_join_window(shuffled: float, seed: int) -> pd.DataFrame:
     """The notebook's bad_join_window: a fresh window, a share of histories shuffled."""
@@ -456,4 +496,4 @@ def test_the_alert_counts_and_label_shares_the_prose_quotes():
         label_time="label_arrival",
     )
     drifted_week = (early["timestamp"] >= HOLIDAY_START) & (early["timestamp"] < "2024-04-22")
-    assert 50 <= early.loc[drifted_week, "target"].notna().sum() <= 90
+    assert abs(early.loc[drifted_week, "target"].notna().sum() - 70) <= 20
