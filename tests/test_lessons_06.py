@@ -153,6 +153,28 @@ def test_sudden_income_drift_lowers_the_daily_median_income(seed):
     assert new < 0.75 * old  # one std down on a log-normal with median ~52,000: ~0.6x
 
 
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_a_sudden_drift_on_30_percent_of_applicants_weighs_0_3_a_day_and_a_smaller_step(seed):
+    # The experiment "fraction=0.3": "only 30 % of applicants change, the step in the median
+    # shrinks, and the drift weight averages 0.3 a day" (24 rows a day, each moved with
+    # probability 0.3: over the 7 weeks after the start, ~1,200 rows, the mean has sd ~0.013;
+    # tolerance 0.03)
+    partial = mh.drift.Drift(
+        "covariate", start="2024-04-01", magnitude=-1.0, column="income", fraction=0.3
+    )
+    frame = WORLD.sample(24 * 7 * 20, start="2024-03-04", drifts=partial, rng=seed + 2)
+    after = frame["timestamp"] >= "2024-04-01"
+    daily_weight = frame[after].groupby(frame["timestamp"].dt.floor("D"))["drift_weight"].mean()
+    assert abs(daily_weight.mean() - 0.3) <= 0.03, daily_weight.mean()
+    full = _patterns(seed)["sudden"]
+    full_step = (
+        full.loc[full["timestamp"] < "2024-04-01", "income"].median()
+        - full.loc[full["timestamp"] >= "2024-04-01", "income"].median()
+    )
+    step = frame.loc[~after, "income"].median() - frame.loc[after, "income"].median()
+    assert 0 < step < 0.6 * full_step, (step, full_step)
+
+
 # ------------------------------------------------------- silent degradation, invisible to inputs
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_model_trained_once_degrades_under_gradual_concept_drift(seed):
