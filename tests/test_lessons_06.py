@@ -283,6 +283,22 @@ def test_a_gauge_fault_on_the_used_input_is_flagged_and_harmful():
     assert _accuracy(tree, after) < 0.6  # notebook: 0.395
 
 
+def test_the_gauge_fault_reads_about_2_mm_too_high_and_a_wind_fault_is_harmless():
+    # "0.3 standard deviations (about 2 mm) too high"; experiment: a wind fault of 2 sd is
+    # flagged on wind and "accuracy in 2015 should stay where it was"
+    _, _, later, _ = _weather()
+    tree = _weather()[0]
+    _, after = _split(_injected("covariate"))
+    _, untouched = _split(later)
+    shift = (after["precipitation"] - untouched["precipitation"]).mean()
+    assert abs(shift - 2) <= 0.3, shift  # 0.3 x the sd of Seattle 2014-15 (7.2 mm)
+    windy = mh.drift.Drift("covariate", start="2015-01-01", magnitude=2.0, column="wind")
+    before, after = _split(mh.drift.inject(later, windy, time_column="date", rng=SEED + 4))
+    table = mh.detect.compare(before[READINGS], after[READINGS], method="test")
+    assert table.loc[table["drifted"], "column"].tolist() == ["wind"]
+    assert _accuracy(tree, after) == _accuracy(tree, untouched)
+
+
 # ------------------------------------------------------------------------------ the drift lab
 LAB_DEFAULTS = {"kind": "covariate", "pattern": "sudden", "column": "debt_ratio", "magnitude": 1.0,
                 "start": 0.5, "width": 0.2, "fraction": 1.0}  # fmt: skip

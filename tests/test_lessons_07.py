@@ -497,3 +497,36 @@ def test_the_alert_counts_and_label_shares_the_prose_quotes():
     )
     drifted_week = (early["timestamp"] >= HOLIDAY_START) & (early["timestamp"] < "2024-04-22")
     assert abs(early.loc[drifted_week, "target"].notna().sum() - 70) <= 20
+
+
+def test_the_dashboard_experiments_of_section_8():
+    # The panel's default seed (0), as the learner sees it; each step is the prose's claim.
+    import math
+
+    from mlsys_helpers.widgets import dashboard_compute
+
+    every = tuple(FEATURES)
+    # 1. wasserstein, then window 250: false alerts appear before the change
+    assert dashboard_compute(method="wasserstein", window=250, seed=0).false_alerts >= 3
+    # 2. no correction, all eight features: a calm window alerts; consecutive=2 silences it and
+    #    the real alert comes one window later
+    loose = dashboard_compute(features=every, correction=None, seed=0)
+    assert loose.false_alerts >= 1 and loose.first_alert_delay == 0
+    patient = dashboard_compute(features=every, correction=None, consecutive=2, seed=0)
+    assert patient.false_alerts == 0 and patient.first_alert_delay == 1
+    # 3. concept: no input statistic moves, accuracy falls, the estimate stays, only the
+    #    accuracy drop alerts
+    concept = dashboard_compute(drift_kind="concept", seed=0)
+    frame = concept.frame
+    late = frame["window"] >= math.ceil(concept.change_window)
+    assert (frame.loc[late, "n_drifted"] == 0).all()
+    assert frame.loc[late, "accuracy"].mean() < concept.reference_accuracy - 0.15
+    assert abs(frame.loc[late, "estimated_accuracy"].mean() - concept.reference_accuracy) < 0.03
+    assert set(frame.loc[frame["alert"], "alert_reason"]) == {"accuracy drop"}
+    # 4. prior: the inputs move with the label mix, and the model's score moves most of all
+    prior = dashboard_compute(drift_kind="prior", seed=0)
+    frame = prior.frame
+    late = frame["window"] >= math.ceil(prior.change_window)
+    moved = {c: frame.loc[late, f"{c}_statistic"].mean() for c in ("income", "debt_ratio")}
+    assert (frame.loc[late, "n_drifted"] >= 1).all()
+    assert frame.loc[late, "prediction_statistic"].mean() > max(moved.values())
