@@ -175,6 +175,22 @@ def test_a_sudden_drift_on_30_percent_of_applicants_weighs_0_3_a_day_and_a_small
     assert 0 < step < 0.6 * full_step, (step, full_step)
 
 
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_a_twice_as_wide_ramp_takes_twice_as_long(seed):
+    # The experiment WIDTH = "12W": "the ramps of gradual and incremental should take twice as
+    # long". Over the first six weeks after the start, a 6-week ramp averages weight 0.5 and a
+    # 12-week ramp 0.25 (gradual rows are 0 or 1: tolerance 0.05 on ~1,000 rows)
+    for pattern in ("gradual", "incremental"):
+        means = []
+        for width in ("6W", "12W"):
+            drift = mh.drift.Drift("covariate", start="2024-04-01", pattern=pattern, width=width,
+                                   magnitude=-1.0, column="income")  # fmt: skip
+            frame = WORLD.sample(24 * 7 * 20, start="2024-03-04", drifts=drift, rng=seed + 2)
+            ramp = (frame["timestamp"] >= "2024-04-01") & (frame["timestamp"] < "2024-05-13")
+            means.append(frame.loc[ramp, "drift_weight"].mean())
+        assert abs(means[0] - 0.5) <= 0.05 and abs(means[1] - 0.25) <= 0.05, (pattern, means)
+
+
 # ------------------------------------------------------- silent degradation, invisible to inputs
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_model_trained_once_degrades_under_gradual_concept_drift(seed):

@@ -530,3 +530,69 @@ def test_the_dashboard_experiments_of_section_8():
     moved = {c: frame.loc[late, f"{c}_statistic"].mean() for c in ("income", "debt_ratio")}
     assert (frame.loc[late, "n_drifted"] >= 1).all()
     assert frame.loc[late, "prediction_statistic"].mean() > max(moved.values())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_quarter_shuffled_join_is_close_to_the_false_alarm_rate(seed):
+    # The experiment "add 0.25 to the shuffle levels: both MMD checks are then close to their
+    # false-alarm rate" (seen 0.05-0.1 over 20 windows). Tolerance: at most 4 of 20 windows.
+    numeric = list(WORLD.numeric_features)
+    assert _mmd_rate(seed, 0.25, PAIR, 20, seed + 400) <= 0.2
+    assert _mmd_rate(seed, 0.25, numeric, 20, seed + 400) <= 0.2
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_a_smaller_drift_moves_every_delay_curve_up(seed):
+    # The experiment "magnitude=0.25 in holiday_now: every curve moves up (longer delays)".
+    # Same replays and thresholds as the notebook's sweep; delays at magnitude 0.25 against 0.5.
+    reference = _reference(seed)
+    p_ref = float(np.mean(_model(seed).predict(reference) != reference["target"]))
+    scale = np.sqrt(p_ref * (1 - p_ref))
+    detectors = [lambda v=v: mh.detect.PageHinkley(threshold=v) for v in (5, 10, 20, 50)] + [
+        lambda v=v: mh.detect.CUSUM(k=0.15, h=v, target=p_ref, scale=scale) for v in (6, 10, 20, 40)
+    ]
+    delays = {}
+    for magnitude in (0.5, 0.25):
+        holiday = mh.drift.Drift("concept", start=CHANGE, magnitude=magnitude)
+        requests = WORLD.sample(
+            4000, start="2024-03-01", freq="15min", drifts=holiday, rng=seed + 9
+        )
+        errors = (_model(seed).predict(requests) != requests["target"]).to_numpy(dtype=float)
+        rates = np.r_[
+            np.full(CHANGE, errors[:CHANGE].mean()),
+            np.full(len(errors) - CHANGE, errors[CHANGE:].mean()),
+        ]
+        replays = (np.random.default_rng(seed + 10).random((16, len(errors))) < rates).astype(float)
+        delays[magnitude] = [
+            np.mean(
+                [
+                    a[a >= CHANGE][0] - CHANGE if (a >= CHANGE).any() else len(errors) - CHANGE
+                    for a in (np.array(mh.detect.detect_changes(make(), s)) for s in replays)
+                ]
+            )
+            for make in detectors
+        ]
+    assert all(small > big for small, big in zip(delays[0.25], delays[0.5], strict=True)), delays
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_by_june_the_april_weeks_fill_up_and_the_drop_is_plain(seed):
+    # The experiment AS_OF = "2024-06-01": "the April weeks fill up and the drop is plain"
+    # (seen: 69-71 % of the drifted weeks labelled, March 0.89-0.90 against 0.78-0.82, a drop
+    # of over five standard errors)
+    log = _log(seed)
+    labels = mh.collect.delay_labels(log, delay="30D", never=0.05, rng=seed + 12)
+    june = mh.monitor.join_delayed_labels(
+        log[["id", "timestamp", "proba"]],
+        labels[["id", "target", "label_arrival"]],
+        as_of="2024-06-01",
+        label_time="label_arrival",
+    )
+    drifted = june[(june["timestamp"] >= HOLIDAY_START) & (june["timestamp"] < "2024-04-29")]
+    march = june[(june["timestamp"] >= "2024-03-04") & (june["timestamp"] < "2024-04-01")]
+    assert drifted["target"].notna().mean() >= 0.6
+    drifted, march = drifted.dropna(subset=["target"]), march.dropna(subset=["target"])
+    after = np.mean((drifted["proba"] >= 0.5) == drifted["target"])
+    before = np.mean((march["proba"] >= 0.5) == march["target"])
+    se = np.sqrt(after * (1 - after) / len(drifted))
+    assert before - after > 5 * se, (before, after, se)
