@@ -267,12 +267,20 @@ def lesson_function(chapter: str, reference: str) -> str | None:
     return None
 
 
+def _without_comments(source: str) -> str:
+    tokens = tokenize.generate_tokens(StringIO(source).readline)
+    return tokenize.untokenize(t for t in tokens if t.type != tokenize.COMMENT)
+
+
 def asserted_by(token: str, function_source: str, equivalent: str | None = None) -> bool:
-    """Whether a test function's source holds the prose number (or its documented equivalent)."""
+    """Whether a test function's code (not its comments) holds the prose number.
+
+    The number must be a numeric literal of the function equal to it at the prose's precision
+    ("0.89" is held by ``0.887``; "30" by ``30`` or ``0.30``), or, for an entry with a documented
+    equivalent, that equivalent text must appear in the function's code.
+    """
     if equivalent is not None:
-        return equivalent in function_source
-    if token in function_source:
-        return True
+        return equivalent in _without_comments(function_source)
     literals = sorted(
         abs(float(node.value))
         for node in ast.walk(ast.parse(function_source))
@@ -280,7 +288,9 @@ def asserted_by(token: str, function_source: str, equivalent: str | None = None)
         and isinstance(node.value, int | float)
         and not isinstance(node.value, bool)
     )
-    return backs(token, literals)
+    if token.endswith("%") or token.endswith("k"):
+        return backs(token, literals)
+    return any(backs(candidate, literals) for candidate in (token, token + "%"))
 
 
 @dataclass
@@ -485,6 +495,10 @@ def test_a_registry_entry_that_lies_is_caught():
     assert asserted_by("28k", "def t():\n    assert n == 28_436\n")
     assert asserted_by("28k", "def t():\n    assert n > 20_000\n", equivalent="20_000")
     assert not asserted_by("28k", "def t():\n    assert n > 2\n", equivalent="20_000")
+    assert asserted_by("30", "def t():\n    assert 0.295 <= drop <= 0.305\n")  # 30 points
+    # a comment is not an assertion
+    assert not asserted_by("30", "def t():\n    assert drop > 0.1  # about 30 points\n")
+    assert not asserted_by("30", "def t():\n    pass  # 30\n", equivalent="30")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,12 @@
 Format: see tests/prose_claims/__init__.py.
 """
 
-TESTED: dict[str, str | tuple[str, str, str]] = {}
+TESTED: dict[str, str | tuple[str, str, str]] = {
+    "30": "test_the_numbers_the_prose_quotes",  # 0.902 offline - 0.604 at launch = 30 points
+}
 
-ALLOWED: dict[str, str] = {}
+ALLOWED: dict[str, str] = {
+    "2015": "year of the cited paper (Sculley et al., NeurIPS 2015)",
+    "52": "worked illustration of the unit mix-up (52 thousand read as 52 dollars), not an output",
+    "52,000": "worked illustration of the unit mix-up (52 thousand read as 52 dollars), not an output",
+}
