@@ -1,7 +1,8 @@
 """Every number in a chapter's prose is backed by the run (issue 20, item 2).
 
 For each executed chapter notebook ``notebooks/NN_*.ipynb`` every number in the markdown cells
-must be BACKED by one of, in this order:
+must be BACKED by one of (a number registered under ``test`` is backed by its test even when a
+printed number happens to match it; otherwise in this order):
 
 output
     a number printed by a cell of the executed notebook (stream, ``text/plain`` or a
@@ -337,7 +338,9 @@ def audit(chapter: str, notebook: dict | None = None) -> tuple[list[Finding], li
         near_values = sorted(printed_values(near_text))
         for number in prose_numbers(_source(cell), index):
             seen.add(number.text)
-            if number.is_token:
+            if test_ok.get(number.text):  # registered: the lesson test is the backing
+                backing = "test"
+            elif number.is_token:
                 backing = (
                     "output near"
                     if number.text in near_text
@@ -355,8 +358,6 @@ def audit(chapter: str, notebook: dict | None = None) -> tuple[list[Finding], li
                 backing = "code"
             else:
                 backing = ""
-            if not backing and test_ok.get(number.text):
-                backing = "test"
             if not backing and number.text in allowed:
                 backing = "allow"
             findings.append(Finding(number, backing))
