@@ -82,7 +82,7 @@ _EXERCISE_CONTEXT = re.compile(r"(?:exercises?|checks?|self-checks?|solutions?)\
 _DATE_OR_TIME = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b|\b\d{1,2}:\d{2}\b")
 _NUMBER = re.compile(
     r"(?<![\w.])(?P<sign>[-−])?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w.]*\d)"
+    r"(?P<num>\d+(?:\.\d+)?[eE][-+]?\d+|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w.]*\d)"
     r"(?P<suffix>\s?%|k\b)?"
 )
 _PRINTED = re.compile(r"(?<![\w.])[-−]?(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)(\s?%)?")
@@ -158,8 +158,9 @@ def claimed_range(token: str) -> list[tuple[float, float]]:
     """
     percent, thousand = token.endswith("%"), token.endswith("k")
     digits = token.rstrip("%k").replace(",", "")
-    decimals = len(digits.split(".")[1]) if "." in digits else 0
-    value, half = float(digits), 0.5 * 10.0**-decimals
+    mantissa, _, exponent = digits.lower().partition("e")  # "1e-3": a unit of 10**-3
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    value, half = float(digits), 0.5 * 10.0 ** (int(exponent or 0) - decimals)
     if thousand:
         return [(value * 1000, half * 1000)]
     if percent:
@@ -439,6 +440,8 @@ def test_the_pending_list_only_names_real_chapters():
         ("5.3", "gain $5.27 per decision", True),
         ("5.2", "gain $5.27 per decision", False),
         ("0.03", "change -0.030", True),
+        ("1e-3", "tolerance 0.001", True),
+        ("1e-3", "tolerance 0.002", False),
     ],
 )
 def test_the_matcher_accepts_the_rounded_run_number_and_rejects_a_wrong_one(prose, printed, backed):
