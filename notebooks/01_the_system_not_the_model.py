@@ -168,8 +168,8 @@ print(
 #
 # **Experiment.** `BROKEN_CHANNEL` says which channel sends thousands. Set it to `"broker"`
 # (15 % of traffic) and re-run to the end of section 6: the live accuracy should drop by only
-# 5 to 10 points instead of 30 (under the 15-point bar), and the approval rate by less than
-# 10 points: a smaller defect costs less and is *harder* to notice. Set it to `None` for a
+# 5 to 10 points instead of 30, and the approval rate by less than 10 points: a smaller defect
+# costs less and is *harder* to notice. Set it to `None` for a
 # defect-free launch.
 
 # %%

@@ -288,9 +288,9 @@ summary
 # %% [markdown]
 # On hours colder than anything in training, the tree predicts about **three times** the real
 # demand on average, and the linear model predicts negative rentals for about nine in ten of them.
-# Even on the later hours *inside* the range the tree is some 15 % too high: autumn evenings are
-# combinations it never saw. The trucks that rebalance bikes overnight would be sent by these
-# numbers.
+# Even on the later hours *inside* the range the tree is too high, by a factor of 1.16 on
+# average: autumn evenings are combinations it never saw. The trucks that rebalance bikes
+# overnight would be sent by these numbers.
 #
 # **Experiment.** Change the cutoff of the split to `"2024-12-01"` (train on June to November)
 # and re-run this part. Expect the grey band to reach down to about 0 deg C and only about one

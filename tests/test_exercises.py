@@ -400,6 +400,23 @@ def test_the_handout_template_folds_the_whole_solution_cell():
     assert block.index("<details") < block.index("super()") < block.index("</details>")
 
 
+def test_03_3_prices_errors_by_kind_and_rejects_the_accuracy_priced_break_even():
+    # Chapter 03 calls the accuracy-priced calculator the flawed version: 03.3 asks for the
+    # break-even with each kind of error priced on its own (value.payoff_value).
+    named = _named_wrong("03.3")
+    flawed = named["priced by accuracy (decision_value, the flawed version)"]
+    assert len({"the starter None": None} | _generic_wrong("03.3") | named) >= MIN_WRONG
+    for answer in (
+        flawed,
+        round(flawed),
+        named["the printed per-kind break-even (upkeep 100,000)"],
+    ):
+        assert check("03.3", answer).status == FAILED, answer
+    key = _key("03.3")
+    assert abs(flawed - key) > 10 * _checker("03.3").tol  # far outside the tolerance
+    assert check("03.3", round(key, -2)).passed  # "within 100 of the exact value"
+
+
 # --- the API ------------------------------------------------------------------------------------
 
 

@@ -209,6 +209,7 @@ def test_uniform_noise_is_caught_only_marginally():
         if ("label_mix", "target") not in _failed(_noisy(seed, "uniform"), _schema(seed))
     ]
     assert missed == [38]
+    assert 60 - len(missed) == 59  # "SEED from 0 to 59 ... caught 59 times out of 60"
     trusted = WORLD.sample(3000, start="2024-03-01", rng=38 + 7)
     gap = _noisy(38, "uniform")["target"].mean() - trusted["target"].mean()
     assert round(trusted["target"].mean(), 3) == 0.335 and round(gap, 3) == 0.045

@@ -1,7 +1,8 @@
 """Every number in a chapter's prose is backed by the run (issue 20, item 2).
 
 For each executed chapter notebook ``notebooks/NN_*.ipynb`` every number in the markdown cells
-must be BACKED by one of, in this order:
+must be BACKED by one of (a number registered under ``test`` is backed by its test even when a
+printed number happens to match it; otherwise in this order):
 
 output
     a number printed by a cell of the executed notebook (stream, ``text/plain`` or a
@@ -81,7 +82,7 @@ _EXERCISE_CONTEXT = re.compile(r"(?:exercises?|checks?|self-checks?|solutions?)\
 _DATE_OR_TIME = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b|\b\d{1,2}:\d{2}\b")
 _NUMBER = re.compile(
     r"(?<![\w.])(?P<sign>[-−])?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w.]*\d)"
+    r"(?P<num>\d+(?:\.\d+)?[eE][-+]?\d+|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w.]*\d)"
     r"(?P<suffix>\s?%|k\b)?"
 )
 _PRINTED = re.compile(r"(?<![\w.])[-−]?(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)(\s?%)?")
@@ -157,8 +158,9 @@ def claimed_range(token: str) -> list[tuple[float, float]]:
     """
     percent, thousand = token.endswith("%"), token.endswith("k")
     digits = token.rstrip("%k").replace(",", "")
-    decimals = len(digits.split(".")[1]) if "." in digits else 0
-    value, half = float(digits), 0.5 * 10.0**-decimals
+    mantissa, _, exponent = digits.lower().partition("e")  # "1e-3": a unit of 10**-3
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    value, half = float(digits), 0.5 * 10.0 ** (int(exponent or 0) - decimals)
     if thousand:
         return [(value * 1000, half * 1000)]
     if percent:
@@ -267,12 +269,20 @@ def lesson_function(chapter: str, reference: str) -> str | None:
     return None
 
 
+def _without_comments(source: str) -> str:
+    tokens = tokenize.generate_tokens(StringIO(source).readline)
+    return tokenize.untokenize(t for t in tokens if t.type != tokenize.COMMENT)
+
+
 def asserted_by(token: str, function_source: str, equivalent: str | None = None) -> bool:
-    """Whether a test function's source holds the prose number (or its documented equivalent)."""
+    """Whether a test function's code (not its comments) holds the prose number.
+
+    The number must be a numeric literal of the function equal to it at the prose's precision
+    ("0.89" is held by ``0.887``; "30" by ``30`` or ``0.30``), or, for an entry with a documented
+    equivalent, that equivalent text must appear in the function's code.
+    """
     if equivalent is not None:
-        return equivalent in function_source
-    if token in function_source:
-        return True
+        return equivalent in _without_comments(function_source)
     literals = sorted(
         abs(float(node.value))
         for node in ast.walk(ast.parse(function_source))
@@ -280,7 +290,9 @@ def asserted_by(token: str, function_source: str, equivalent: str | None = None)
         and isinstance(node.value, int | float)
         and not isinstance(node.value, bool)
     )
-    return backs(token, literals)
+    if token.endswith("%") or token.endswith("k"):
+        return backs(token, literals)
+    return any(backs(candidate, literals) for candidate in (token, token + "%"))
 
 
 @dataclass
@@ -327,7 +339,9 @@ def audit(chapter: str, notebook: dict | None = None) -> tuple[list[Finding], li
         near_values = sorted(printed_values(near_text))
         for number in prose_numbers(_source(cell), index):
             seen.add(number.text)
-            if number.is_token:
+            if test_ok.get(number.text):  # registered: the lesson test is the backing
+                backing = "test"
+            elif number.is_token:
                 backing = (
                     "output near"
                     if number.text in near_text
@@ -345,8 +359,6 @@ def audit(chapter: str, notebook: dict | None = None) -> tuple[list[Finding], li
                 backing = "code"
             else:
                 backing = ""
-            if not backing and test_ok.get(number.text):
-                backing = "test"
             if not backing and number.text in allowed:
                 backing = "allow"
             findings.append(Finding(number, backing))
@@ -428,6 +440,8 @@ def test_the_pending_list_only_names_real_chapters():
         ("5.3", "gain $5.27 per decision", True),
         ("5.2", "gain $5.27 per decision", False),
         ("0.03", "change -0.030", True),
+        ("1e-3", "tolerance 0.001", True),
+        ("1e-3", "tolerance 0.002", False),
     ],
 )
 def test_the_matcher_accepts_the_rounded_run_number_and_rejects_a_wrong_one(prose, printed, backed):
@@ -485,6 +499,10 @@ def test_a_registry_entry_that_lies_is_caught():
     assert asserted_by("28k", "def t():\n    assert n == 28_436\n")
     assert asserted_by("28k", "def t():\n    assert n > 20_000\n", equivalent="20_000")
     assert not asserted_by("28k", "def t():\n    assert n > 2\n", equivalent="20_000")
+    assert asserted_by("30", "def t():\n    assert 0.295 <= drop <= 0.305\n")  # 30 points
+    # a comment is not an assertion
+    assert not asserted_by("30", "def t():\n    assert drop > 0.1  # about 30 points\n")
+    assert not asserted_by("30", "def t():\n    pass  # 30\n", equivalent="30")
 
 
 if __name__ == "__main__":

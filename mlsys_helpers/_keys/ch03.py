@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 
-from mlsys_helpers._keys import Exercise, Number, Text
+from mlsys_helpers._keys import Exercise, Number, Text, close_to
 
 SEED = 3
 LABEL_NOISE = 0.2
@@ -98,9 +98,14 @@ def _wrong_03_2() -> dict:
     }
 
 
+# chapter 01's scorecard, as in section 4: (decision, outcome) -> money; declines earn 0
+PAYOFFS = {(0, 0): VALUE_PER_CORRECT, (0, 1): -COST_PER_ERROR}
+
+
 @functools.cache
-def _thin_form_break_even(upkeep: float = CHEAPER_UPKEEP, volume: int = SMALL_LENDER) -> float:
-    """Break-even yearly volume of the small lender with the thin form and cheaper upkeep."""
+def _thin_form_vs_rule() -> dict:
+    """Section 3-4's thin-form model and expert rule on the test set: accuracies and money per
+    decision (each kind of decision priced on its own)."""
     import mlsys_helpers as mh
     from mlsys_helpers import value
 
@@ -110,10 +115,63 @@ def _thin_form_break_even(upkeep: float = CHEAPER_UPKEEP, volume: int = SMALL_LE
     model.fit(train, train["target"])
     expert = mh.train.RuleClassifier(feature="debt_ratio", threshold=EXPERT_THRESHOLD)
     expert.fit(train[["debt_ratio"]], train["target"])
+    full = mh.train.make_pipeline_for(train, model=_gradient_boosting(SEED))
+    full.fit(train, train["target"])
+    decisions = {
+        "thin": model.predict(test),
+        "expert": expert.predict(test[["debt_ratio"]]),
+        "full": full.predict(test),
+    }
+    y = test["target"]
+    return {
+        "thin_acc": float(model.score(test, y)),
+        "expert_acc": float(expert.score(test[["debt_ratio"]], y)),
+        **{
+            f"{name}_money": float(value.payoff_per_decision(d, y, payoffs=PAYOFFS))
+            for name, d in decisions.items()
+        },
+        **{
+            f"{name}_cheap_money": float(
+                value.payoff_per_decision(d, y, payoffs={(0, 0): VALUE_PER_CORRECT, (0, 1): -200})
+            )
+            for name, d in decisions.items()
+        },
+    }
+
+
+def _break_even_by_kind(
+    upkeep: float = CHEAPER_UPKEEP,
+    *,
+    form: str = "thin",
+    build_cost: float = BUILD_COST,
+    years: float = YEARS,
+    cheap: bool = False,
+) -> float:
+    """Break-even yearly volume of the small lender, money per decision priced by kind."""
+    from mlsys_helpers import value
+
+    money = _thin_form_vs_rule()
+    suffix = "_cheap_money" if cheap else "_money"
+    case = value.payoff_value(
+        payoff=money[form + suffix],
+        baseline_payoff=money["expert" + suffix],
+        decisions_per_year=SMALL_LENDER,
+        build_cost=build_cost,
+        upkeep_per_year=upkeep,
+        years=years,
+    )
+    return case.break_even_decisions_per_year
+
+
+def _break_even_by_accuracy(upkeep: float = CHEAPER_UPKEEP) -> float:
+    """The flawed version: every error priced alike, value x accuracy gain (decision_value)."""
+    from mlsys_helpers import value
+
+    money = _thin_form_vs_rule()
     case = value.decision_value(
-        accuracy=float(model.score(test, test["target"])),
-        baseline_accuracy=float(expert.score(test[["debt_ratio"]], test["target"])),
-        decisions_per_year=volume,
+        accuracy=money["thin_acc"],
+        baseline_accuracy=money["expert_acc"],
+        decisions_per_year=SMALL_LENDER,
         value_per_correct=VALUE_PER_CORRECT,
         cost_per_error=COST_PER_ERROR,
         build_cost=BUILD_COST,
@@ -124,12 +182,22 @@ def _thin_form_break_even(upkeep: float = CHEAPER_UPKEEP, volume: int = SMALL_LE
 
 
 def _wrong_03_3() -> dict:
-    before = _thin_form_break_even(UPKEEP_PER_YEAR)
+    money = _thin_form_vs_rule()
+    gain = money["thin_money"] - money["expert_money"]
+    printed = _break_even_by_kind(UPKEEP_PER_YEAR)
     return {
-        "the printed break-even (upkeep 100,000)": before,
-        "half the printed break-even": before / 2,
+        "priced by accuracy (decision_value, the flawed version)": _break_even_by_accuracy(),
+        "the printed per-kind break-even (upkeep 100,000)": printed,
+        "the printed accuracy break-even (upkeep 100,000)": _break_even_by_accuracy(
+            UPKEEP_PER_YEAR
+        ),
+        "half the printed per-kind break-even": printed / 2,
+        "the build cost paid every year": _break_even_by_kind(build_cost=BUILD_COST * YEARS),
+        "the build cost left out": _break_even_by_kind(build_cost=0.0),
+        "the full form instead of the thin form": _break_even_by_kind(form="full"),
+        "the experiment's cheap defaults (-200)": _break_even_by_kind(cheap=True),
         "the small lender's volume": float(SMALL_LENDER),
-        "upkeep of 0": _thin_form_break_even(0.0),
+        "the gain per decision": gain,
     }
 
 
@@ -156,12 +224,15 @@ EXERCISES = (
     ),
     Exercise(
         "03.3",
-        Number(lambda: _thin_form_break_even(), decimals=0),
-        "Halving the upkeep helps, but a gain of a point or two still pays only at volume: below "
-        "that many decisions a year the rule wins on money, although the model wins on accuracy.",
-        "Find the cell that builds the table of cases: call the same function for the small "
-        "lender with the thin form, with the upkeep replaced in a copy of `economics`, and read "
-        "its break-even attribute. The volume falls, but not by half: the build cost stays.",
+        close_to(lambda: _break_even_by_kind(), tol=100),
+        "Halving the upkeep cuts the volume needed by about a third, not by half (the build cost "
+        "stays), and it still lies far above the lender's 3,000 decisions: priced by kind, the "
+        "thin form's gain is a few dollars per decision. Priced by accuracy it would have looked "
+        "close to paying off.",
+        "Price the decisions by kind, as section 4 does: the money per decision of the thin-form "
+        "model and of the expert rule are in `per_decision`; pass them to `value.payoff_value` "
+        "for the small lender with the upkeep changed and read the break-even attribute of the "
+        "result. `value.decision_value` prices every error alike: not that one.",
         wrong=_wrong_03_3,
     ),
     Exercise(

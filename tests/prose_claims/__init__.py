@@ -5,11 +5,12 @@ One module per chapter, ``tests/prose_claims/chNN.py``, with two dicts:
 ``TESTED``
     number as the prose writes it (``"0.887"``, ``"28,436"``, ``"12 %"``) -> the lesson-test
     function that asserts it, as ``"test_name"`` (in tests/test_lessons_NN.py) or
-    ``"test_lessons_07_metrics.py::test_name"``. The checker reads that function's source and
-    requires a numeric literal in it that equals the number at the prose's precision (so
-    ``"89 %"`` is asserted by ``0.89`` or ``0.887``), or the prose string itself. An entry can
-    also be ``("test_name", "equivalent", "why")``: the equivalent text must appear in the
-    function (for a number the test derives, e.g. ``"28k"`` from ``28_000``).
+    ``"test_lessons_07_metrics.py::test_name"``. The checker reads that function's code (not
+    its comments) and requires a numeric literal in it that equals the number at the prose's
+    precision (``"89%"`` is held by ``0.89`` or ``0.887``; ``"30"`` points by ``30`` or
+    ``0.30``). An entry can also be ``("test_name", "equivalent", "why")``: the equivalent
+    text must appear in the function's code (for a number the test derives, e.g. ``"90"``
+    days from ``pd.Timedelta("90D")``).
 ``ALLOWED``
     number as the prose writes it -> why it is not about an output (a year in the story, a
     count of questions, a Python version). Keep it short: the extraction already ignores
