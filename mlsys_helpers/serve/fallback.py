@@ -71,8 +71,11 @@ def _frame(rows: list[dict], estimator: Any, columns: dict) -> pd.DataFrame:
 def _call_batch(estimator: Any, rows: list[dict], columns: dict) -> list:
     out = np.asarray(estimator.predict(_frame(rows, estimator, columns)))
     if out.shape[:1] != (len(rows),):
-        # not an argument error: the estimator broke its contract (reported as "model error")
-        raise ValueError(f"predict returned shape {out.shape} for {len(rows)} rows")
+        # the estimator broke its contract: reported as a "model error", the fallback answers
+        raise ValueError(
+            f"estimator.predict must return one value per row, got shape {out.shape} "
+            f"for {len(rows)} rows"
+        )
     return [v.item() if isinstance(v, np.generic) else v for v in out]
 
 

@@ -287,7 +287,7 @@ def training_serving_skew(
     if kind not in SKEW_KINDS:
         raise ValueError(f"kind must be one of {SKEW_KINDS}, got {kind!r}")
     if not 0 < fraction <= 1:
-        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+        raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
     if isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 1:
         raise ValueError(f"window must be an int >= 1, got {window!r}")
     offline, online = frame.copy(), frame.copy()
@@ -340,7 +340,7 @@ def measure_skew(
     """
     _check_frame(frame)
     if target not in frame.columns:
-        raise ValueError(f"target {target!r} is not a column of frame")
+        raise ValueError(f"target must be a column of frame, got {target!r}")
     offline, online = training_serving_skew(frame, column=column, kind=kind, rng=rng, **params)
     task = infer_task(frame[target])
     features = [c for c in frame.columns if c != target]
