@@ -5,28 +5,28 @@ answer to a request it cannot repair is decided in :mod:`~mlsys_helpers.serve.fa
 ``tests/test_service_repairs.py`` reads the table and checks each row against its function and
 against the service's answer. Each repair is reported in ``Response.problems``.
 
-=========================  ===========================================================  =========  ======================
+=========================  ===========================================================  =========  ========================
 request                    what the service does                                        served by  function
-=========================  ===========================================================  =========  ======================
+=========================  ===========================================================  =========  ========================
 renamed field              ``DebtRatio`` / ``debt-ratio`` matched to ``debt_ratio``     model      ``_renamed_to``
                            (case, ``_``, ``-`` and spaces ignored; unambiguous only)
 extra field                ignored                                                      model      ``_renamed_to``
-reordered fields           nothing to do: fields are read by name                      model      ``_given_fields``
+reordered fields           nothing to do: fields are read by name                       model      ``_given_fields``
 number sent as a string    ``"52000"`` parsed with ``float``                            model      ``_number_from_string``
 category case / spaces     ``" North"`` matched to ``"north"``                          model      ``_match_category``
 missing field, null, NaN   left missing: the model's imputer fills it                   model      ``_is_missing``
 unseen category            kept: the pipeline's one-hot encoder ignores it              model      ``_read_category``
 too many missing fields    more than ``max_missing`` of the schema's fields             fallback   ``_missing_problem``
-wrong type, inf, garbage   field cannot be read (the fallback sees it as missing)      fallback   ``_read_number``
+wrong type, inf, garbage   field cannot be read (the fallback sees it as missing)       fallback   ``_read_number``
 out of range               beyond the training range by more than ``range_margin``      fallback   ``_range_problem``
                            times its span (units changed? an outlier?), outside the
                            column's hard bounds (a negative income; see
                            ``infer_schema``), or a number too large for a float
 not a JSON object, or no   nothing can be read: answered as ``rejected`` with reason    rejected   ``_read_request``
 field readable             ``"nothing could be read"`` (never a decision)
-model too slow             modelled latency over ``latency_budget_ms``                   fallback   ``_over_budget``
+model too slow             modelled latency over ``latency_budget_ms``                  fallback   ``_over_budget``
 model raises               the error is reported                                        fallback   ``_call``
-=========================  ===========================================================  =========  ======================
+=========================  ===========================================================  =========  ========================
 
 A field reader returns ``(value, problems, fatal)``: the value the model sees (NaN when the
 field is unusable), the problems found, and why the model must not answer (``""`` when it may).
