@@ -104,8 +104,9 @@ class ModelService:
         The request fields: build it from the training *features*, e.g.
         ``infer_schema(train[world.features])``.
     fallback : fitted estimator, constant or None, default None
-        Answers when the model cannot (see the table in :mod:`~mlsys_helpers.serve.repairs`). An estimator gets the same frame
-        with unreadable fields set to missing; anything without ``predict`` is returned as is.
+        Answers when the model cannot (see the table in :mod:`~mlsys_helpers.serve.repairs`).
+        An estimator gets the same frame with unreadable fields set to missing; anything
+        without ``predict`` is returned as is.
     latency_budget_ms : float or None, default None
         Requests whose modelled model latency exceeds it are answered by the fallback, at
         ``latency_budget_ms + fallback_latency_ms``.
