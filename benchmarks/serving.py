@@ -15,6 +15,7 @@ Run: ``python benchmarks/serving.py``. Tables:
    ``max_request_chars`` stored truncated);
 5. ``simulate`` for 52 weekly periods x 2,000 rows (target: under 5 s) with three policies.
 
+``python benchmarks/serving.py --in-process`` prints table 1 only (a few seconds; no server).
 Each in-process timing is the best of ``REPEATS`` runs. Not a pass/fail check: targets are
 printed next to the measurements. Timings depend on the machine and its load (printed).
 """
@@ -25,6 +26,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import sys
 import threading
 import time
 
@@ -129,7 +131,13 @@ def memory_after(schema, clean: dict, n: int = 100_000, clients: int = 8) -> dic
     }
 
 
-def main() -> None:
+def print_load() -> None:
+    load = os.getloadavg()
+    print(f"load average (1/5/15 min): {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, "
+          f"{os.cpu_count()} cores")  # fmt: skip
+
+
+def main(in_process_only: bool = False) -> None:
     world = LoanWorld()
     frame = world.sample(6000, rng=0)
     train, test = time_split(frame, test_size=2000)
@@ -155,9 +163,20 @@ def main() -> None:
     noisy = corrupt_requests(test.head(n), rate=0.3, rng=1)["request"].tolist()
     dirty, _ = best_time(lambda: serve(noisy))
     rows.append(("ModelService.predict, 30% corrupted", dirty / n * 1e3, "ms/request", ""))
+    trivial = ModelService(Trivial(), schema=schema, fallback=0, rng=0)
+    alone, _ = best_time(lambda: [trivial.predict(r) for r in noisy])
+    note = "the service's own work: reading, repairs, decision, log"
+    rows.append(
+        ("ModelService.predict, trivial model, 30% corr.", alone / n * 1e3, "ms/request", note)
+    )
     service = ModelService(pipe, schema=schema, fallback=rule, rng=0)
     batch, _ = best_time(lambda: service.predict_frame(test[features]))
     rows.append(("ModelService.predict_frame (2,000 rows)", batch / len(test) * 1e3, "ms/row", ""))
+    if in_process_only:
+        print_load()
+        print(pd.DataFrame(rows, columns=["what", "value", "unit", "note"]).to_string(
+            index=False, float_format=lambda v: f"{v:,.3f}"))  # fmt: skip
+        return
 
     # ---- 2 and 3: the HTTP endpoint under locust (chapter 05's service)
     boosting = make_pipeline_for(
@@ -216,9 +235,7 @@ def main() -> None:
             )
         )
 
-    load = os.getloadavg()
-    print(f"load average (1/5/15 min): {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, "
-          f"{os.cpu_count()} cores")  # fmt: skip
+    print_load()
     table = pd.DataFrame(rows, columns=["what", "value", "unit", "note"])
     with pd.option_context("display.width", 140, "display.max_colwidth", 60):
         print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
@@ -236,4 +253,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(in_process_only="--in-process" in sys.argv[1:])

@@ -58,11 +58,11 @@ def test_percentile_reads_the_histogram():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"url": "http://10.0.0.1:80/predict"}, ValueError, "url host must be a loopback"),
+        ({"url": "http://10.0.0.1:80/predict"}, ValueError, "url must point to a loopback address"),
         ({"url": "ftp://127.0.0.1:80/x"}, ValueError, "url must look like"),
         ({"users": 0}, ValueError, "users must be an int in"),
         ({"seconds": 0.5}, ValueError, "seconds must be a number >= 1"),
-        ({"requests": []}, ValueError, "requests must not be empty"),
+        ({"requests": []}, ValueError, "requests must be a non-empty sequence"),
         ({"requests": {"a": 1}}, TypeError, "requests must be a sequence"),
     ],
 )

@@ -6,7 +6,9 @@
 - :mod:`~mlsys_helpers.serve.service`: :class:`ModelService` validates every request against a
   :class:`~mlsys_helpers.quality.Schema`, repairs what it safely can, falls back when it cannot,
   models latency and cost and logs one record per request; :func:`bare_predict` is the endpoint
-  without any of that;
+  without any of that. Its parts: :mod:`~mlsys_helpers.serve.repairs` (reading a request, the
+  repair table), :mod:`~mlsys_helpers.serve.fallback` (who answers; latency and cost) and
+  :mod:`~mlsys_helpers.serve.log` (the bounded request log, :class:`LogRecord`);
 - :mod:`~mlsys_helpers.serve.http`: :func:`make_app` / :func:`serve_http` (FastAPI + uvicorn) put
   the service behind a real local HTTP endpoint with Prometheus metrics; :func:`post_json` /
   :func:`post_many` call it;
@@ -33,16 +35,9 @@ from mlsys_helpers.serve.http import (
     serve_http,
 )
 from mlsys_helpers.serve.loadtest import LOCUSTFILE, LoadTestResult, load_test
-from mlsys_helpers.serve.service import (
-    MAX_LOG,
-    MAX_REQUEST_CHARS,
-    NOTHING_READ,
-    SOURCES,
-    LogRecord,
-    ModelService,
-    Response,
-    bare_predict,
-)
+from mlsys_helpers.serve.log import MAX_LOG, MAX_REQUEST_CHARS, LogRecord
+from mlsys_helpers.serve.repairs import NOTHING_READ
+from mlsys_helpers.serve.service import SOURCES, ModelService, Response, bare_predict
 from mlsys_helpers.serve.skew import (
     CORRUPTIONS,
     SKEW_KINDS,

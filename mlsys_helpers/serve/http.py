@@ -61,20 +61,28 @@ CONTRACTS = ("defensive", "strict", "bare")
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 
-def _check_loopback(host: str, name: str = "host") -> str:
-    if not isinstance(host, str):
-        raise TypeError(f"{name} must be a string, got {type(host).__name__}")
+_LOOPBACK = "a loopback address (127.0.0.1, ::1, localhost)"
+
+
+def _is_loopback(host: str) -> bool:
     if host == "localhost":
-        return host
+        return True
     try:
-        loopback = ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
-        loopback = False
-    if not loopback:
-        raise ValueError(
-            f"{name} must be a loopback address (127.0.0.1, ::1, localhost), got {host!r}"
-        )
+        return False
+
+
+def _check_loopback(host: str) -> str:
+    if not isinstance(host, str):
+        raise TypeError(f"host must be a string, got {type(host).__name__}")
+    if not _is_loopback(host):
+        raise ValueError(f"host must be {_LOOPBACK}, got {host!r}")
     return host
+
+
+def _cut(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _json_bytes(payload: Any) -> bytes:
@@ -214,7 +222,9 @@ class ServiceMetrics:
     def observe(self, outcome: str, seconds: float, *, reason: str = "") -> None:
         """Count one answered request."""
         if outcome not in ("model", "fallback", "rejected"):
-            raise ValueError(f"outcome must be model, fallback or rejected, got {outcome!r}")
+            raise ValueError(
+                f"outcome must be one of ('model', 'fallback', 'rejected'), got {outcome!r}"
+            )
         self.requests.labels(outcome=outcome).inc()
         if outcome != "model":
             self.fallbacks.labels(reason=_reason_label(reason)).inc()
@@ -234,12 +244,19 @@ class ServiceMetrics:
           feature  statistic  drifted
         0  income       0.31     True
         """
-        if not isinstance(report, pd.DataFrame) or report.empty:
-            raise ValueError("report must be a non-empty DataFrame from Monitor.run")
+        if not isinstance(report, pd.DataFrame):
+            raise TypeError(
+                f"report must be a DataFrame from Monitor.run, got {type(report).__name__}"
+            )
+        if report.empty:
+            raise ValueError("report must be a non-empty DataFrame from Monitor.run, got 0 rows")
         latest = report.iloc[-1]
         features = [c[: -len("_statistic")] for c in report.columns if c.endswith("_statistic")]
         if not features:
-            raise ValueError("report has no <feature>_statistic columns (use Monitor.run)")
+            columns = _cut(repr(list(report.columns)))
+            raise ValueError(
+                f"report must have <feature>_statistic columns (from Monitor.run), got {columns}"
+            )
         rows = []
         with self._lock:
             for feature in features:
@@ -363,11 +380,6 @@ def make_app(
     >>> ok[1]["prediction"], refused[0], refused[1]["detail"][0]["loc"]
     (1, 422, ['body', 'x'])
     """
-    from fastapi import FastAPI, Request
-    from fastapi.exceptions import RequestValidationError
-    from starlette.concurrency import run_in_threadpool
-    from starlette.exceptions import HTTPException as StarletteHTTPException
-
     if not hasattr(service, "predict") or not hasattr(service, "n_logged"):
         raise TypeError(f"service must be a ModelService, got {type(service).__name__}")
     if contract not in CONTRACTS:
@@ -379,21 +391,35 @@ def make_app(
     ):
         raise ValueError(f"max_body_bytes must be an int >= 1, got {max_body_bytes!r}")
     metrics = ServiceMetrics() if metrics is None else metrics
+    app = _new_app(service, contract, metrics)
+    _PREDICT_ROUTES[contract](app, service, metrics)
+    _add_shared_routes(app, service, metrics)
+    app.add_middleware(_BodyLimit, max_body_bytes=max_body_bytes)
+    return app
+
+
+# This module uses postponed annotations; FastAPI reads the endpoints' annotations, so
+# endpoints declare them explicitly with _typed (their types are imported lazily).
+def _typed(**annotations: Any) -> Any:
+    def decorate(fn: Any) -> Any:
+        fn.__annotations__ = {**annotations, "return": Any}
+        return fn
+
+    return decorate
+
+
+def _new_app(service: Any, contract: str, metrics: ServiceMetrics) -> Any:
+    """The FastAPI app with its error answers (404/405/... as JSON; 422 counted as rejected)."""
+    from fastapi import FastAPI
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
     app = FastAPI(
         title="Kestrel Loans scoring service",
         version="1.0",
         description=f"The {contract} contract of a mlsys-workbook ModelService.",
     )
     app.state.metrics, app.state.service = metrics, service
-
-    # This module uses postponed annotations; FastAPI reads the endpoints' annotations, so
-    # endpoints declare them explicitly with _typed (their types are imported lazily here).
-    def _typed(**annotations: Any) -> Any:
-        def decorate(fn: Any) -> Any:
-            fn.__annotations__ = {**annotations, "return": Any}
-            return fn
-
-        return decorate
 
     async def http_error(request: Any, error: Any) -> Any:
         messages = {404: f"unknown path {request.url.path[:100]!r}; use POST /predict"}
@@ -411,65 +437,92 @@ def make_app(
         return _json_response(422, {"detail": detail})
 
     app.add_exception_handler(RequestValidationError, invalid)
+    return app
 
-    def answer(response: Any, started: float) -> Any:
-        metrics.observe(response.source, time.perf_counter() - started, reason=response.reason)
-        if response.source != "rejected":
-            status = 200
-        else:
-            status = 422 if response.reason == "nothing could be read" else 503
-        return _json_response(status, response.to_dict())
 
-    async def read_json(request: Any) -> tuple[bool, Any]:
-        raw = await request.body()
-        try:
-            if not raw.strip():
-                raise ValueError("empty body")
-            return True, json.loads(raw)
-        except (ValueError, RecursionError) as error:  # JSONDecodeError, UnicodeDecodeError
-            return False, _json_response(400, {"error": f"malformed JSON: {str(error)[:200]}"})
-
-    if contract == "strict":
-        Request_ = request_model(service.schema, margin=getattr(service, "range_margin", 0.1))
-
-        @_typed(request=Request_)
-        def predict(request):  # noqa: ANN001 - annotated by _typed
-            started = time.perf_counter()
-            return answer(service.predict(request.model_dump()), started)
-
-        app.post("/predict", summary="Score one applicant (strict contract)")(predict)
-
-    elif contract == "defensive":
-
-        @app.post("/predict", summary="Score one applicant (any JSON; repaired, logged)")
-        @_typed(request=Request)
-        async def predict_defensive(request):  # noqa: ANN001 - annotated by _typed
-            started = time.perf_counter()
-            ok, payload = await read_json(request)
-            if not ok:
-                return payload
-            return answer(await run_in_threadpool(service.predict, payload), started)
-
+def _answer(metrics: ServiceMetrics, response: Any, started: float) -> Any:
+    """The HTTP answer for a service :class:`Response`: 200, 422 (nothing read) or 503."""
+    metrics.observe(response.source, time.perf_counter() - started, reason=response.reason)
+    if response.source != "rejected":
+        status = 200
     else:
-        model = service.model
+        status = 422 if response.reason == "nothing could be read" else 503
+    return _json_response(status, response.to_dict())
 
-        def bare(payload: Any) -> Any:
-            return np.asarray(model.predict(pd.DataFrame([payload]))).tolist()[0]
 
-        @app.post("/predict", summary="Score one applicant (no validation at all)")
-        @_typed(request=Request)
-        async def predict_bare(request):  # noqa: ANN001 - annotated by _typed
-            started = time.perf_counter()
-            ok, payload = await read_json(request)
-            if not ok:
-                return payload
-            try:
-                prediction = await run_in_threadpool(bare, payload)
-            except Exception as error:  # noqa: BLE001 - the bare endpoint crashes, visibly
-                metrics.observe("rejected", time.perf_counter() - started, reason="model error")
-                return _json_response(500, {"error": f"{type(error).__name__}: {str(error)[:200]}"})
-            metrics.observe("model", time.perf_counter() - started)
-            return _json_response(200, {"prediction": prediction})
+async def _read_json(request: Any) -> tuple[bool, Any]:
+    """``(True, payload)``, or ``(False, a 400 answer)`` for an empty or malformed body."""
+    raw = await request.body()
+    if not raw.strip():
+        return False, _json_response(400, {"error": "malformed JSON: empty body"})
+    try:
+        return True, json.loads(raw)
+    except (ValueError, RecursionError) as error:  # JSONDecodeError, UnicodeDecodeError
+        return False, _json_response(400, {"error": f"malformed JSON: {str(error)[:200]}"})
+
+
+def _add_strict_route(app: Any, service: Any, metrics: ServiceMetrics) -> None:
+    """POST /predict: the body must match :func:`request_model` (FastAPI answers 422 if not)."""
+    Request_ = request_model(service.schema, margin=getattr(service, "range_margin", 0.1))
+
+    @_typed(request=Request_)
+    def predict(request):  # noqa: ANN001 - annotated by _typed
+        started = time.perf_counter()
+        return _answer(metrics, service.predict(request.model_dump()), started)
+
+    app.post("/predict", summary="Score one applicant (strict contract)")(predict)
+
+
+def _add_defensive_route(app: Any, service: Any, metrics: ServiceMetrics) -> None:
+    """POST /predict: any JSON value goes to the service (repaired, fallen back, logged)."""
+    from fastapi import Request
+    from starlette.concurrency import run_in_threadpool
+
+    @app.post("/predict", summary="Score one applicant (any JSON; repaired, logged)")
+    @_typed(request=Request)
+    async def predict_defensive(request):  # noqa: ANN001 - annotated by _typed
+        started = time.perf_counter()
+        ok, payload = await _read_json(request)
+        if not ok:
+            return payload
+        return _answer(metrics, await run_in_threadpool(service.predict, payload), started)
+
+
+def _add_bare_route(app: Any, service: Any, metrics: ServiceMetrics) -> None:
+    """POST /predict: ``model.predict(pd.DataFrame([payload]))``; 500 when it raises."""
+    from fastapi import Request
+    from starlette.concurrency import run_in_threadpool
+
+    model = service.model
+
+    def bare(payload: Any) -> Any:
+        return np.asarray(model.predict(pd.DataFrame([payload]))).tolist()[0]
+
+    @app.post("/predict", summary="Score one applicant (no validation at all)")
+    @_typed(request=Request)
+    async def predict_bare(request):  # noqa: ANN001 - annotated by _typed
+        started = time.perf_counter()
+        ok, payload = await _read_json(request)
+        if not ok:
+            return payload
+        try:
+            prediction = await run_in_threadpool(bare, payload)
+        except Exception as error:  # noqa: BLE001 - the bare endpoint crashes, visibly
+            metrics.observe("rejected", time.perf_counter() - started, reason="model error")
+            return _json_response(500, {"error": f"{type(error).__name__}: {str(error)[:200]}"})
+        metrics.observe("model", time.perf_counter() - started)
+        return _json_response(200, {"prediction": prediction})
+
+
+_PREDICT_ROUTES = {
+    "defensive": _add_defensive_route,
+    "strict": _add_strict_route,
+    "bare": _add_bare_route,
+}
+
+
+def _add_shared_routes(app: Any, service: Any, metrics: ServiceMetrics) -> None:
+    """GET /health and GET /metrics, the same under every contract."""
 
     @app.get("/health", summary="Liveness and the size of the request log")
     @_typed()
@@ -487,9 +540,6 @@ def make_app(
         from starlette.responses import Response as HTTPResponse
 
         return HTTPResponse(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
-
-    app.add_middleware(_BodyLimit, max_body_bytes=max_body_bytes)
-    return app
 
 
 # ------------------------------------------------------------------------ the server
@@ -630,8 +680,15 @@ def serve_http(
     (400, 404)
     >>> server.stop()
     """
-    import uvicorn
+    _check_server_arguments(service, host, port, max_connections, backlog, request_timeout)
+    app = make_app(service, contract=contract, max_body_bytes=max_body_bytes)
+    sock = _listen(host, port, backlog)
+    return _start(app, sock, max_connections, float(request_timeout), backlog)
 
+
+def _check_server_arguments(
+    service: Any, host: Any, port: Any, max_connections: Any, backlog: Any, request_timeout: Any
+) -> None:
     if not hasattr(service, "predict") or not hasattr(service, "n_logged"):
         raise TypeError(f"service must be a ModelService, got {type(service).__name__}")
     _check_loopback(host)
@@ -646,7 +703,10 @@ def serve_http(
         or not (math.isfinite(request_timeout) and request_timeout > 0)
     ):
         raise ValueError(f"request_timeout must be a number > 0, got {request_timeout!r}")
-    app = make_app(service, contract=contract, max_body_bytes=max_body_bytes)
+
+
+def _listen(host: str, port: int, backlog: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` and listening (closed again if that fails)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on such sockets; without it Nagle's
     # algorithm and the client's delayed ACK add ~40 ms to every keep-alive answer.
@@ -658,9 +718,18 @@ def serve_http(
     except OSError:
         sock.close()
         raise
+    return sock
+
+
+def _start(
+    app: Any, sock: socket.socket, max_connections: int, request_timeout: float, backlog: int
+) -> Server:
+    """Run uvicorn on ``sock`` in a daemon thread; wait (up to 30 s) until it serves."""
+    import uvicorn
+
     config = uvicorn.Config(
         app,
-        http=_deadline_protocol(float(request_timeout)),
+        http=_deadline_protocol(request_timeout),
         lifespan="off",
         log_config=None,  # leave the process's logging configuration alone
         log_level="warning",
@@ -691,8 +760,9 @@ def _split_url(url: str) -> tuple[str, int, str]:
         raise TypeError(f"url must be a string, got {type(url).__name__}")
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname is None or parts.port is None:
-        raise ValueError(f"url must look like http://127.0.0.1:PORT/predict, got {url!r}")
-    _check_loopback(parts.hostname, "url host")
+        raise ValueError(f"url must look like http://127.0.0.1:PORT/predict, got {_cut(url)!r}")
+    if not _is_loopback(parts.hostname):
+        raise ValueError(f"url must point to {_LOOPBACK}, got {_cut(url)!r}")
     return parts.hostname, parts.port, parts.path or "/predict"
 
 
@@ -704,7 +774,7 @@ def post_json(url: str, payload: Any, *, timeout: float = 10.0) -> tuple[int, An
     >>> post_json("http://example.org:80/predict", {})
     Traceback (most recent call last):
     ...
-    ValueError: url host must be a loopback address (127.0.0.1, ::1, localhost), got 'example.org'
+    ValueError: url must point to a loopback address (127.0.0.1, ::1, localhost), got 'http://example.org:80/predict'
     """
     host, port, path = _split_url(url)
     body = payload if isinstance(payload, bytes) else _json_bytes(payload)
@@ -740,7 +810,10 @@ def post_many(url: str, payloads: Any, *, timeout: float = 10.0) -> list[tuple[i
     """
     host, port, path = _split_url(url)
     if isinstance(payloads, dict | str | bytes):
-        raise TypeError("payloads must be a sequence of payloads; use post_json() for one")
+        raise TypeError(
+            f"payloads must be a sequence of payloads, got {type(payloads).__name__}; "
+            "use post_json() for one"
+        )
     headers = {"Content-Type": "application/json"}
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
     answers = []

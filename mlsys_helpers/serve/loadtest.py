@@ -120,6 +120,25 @@ def _percentile(histogram: Sequence[tuple[float, int]], q: float) -> float:
     return float(values[np.searchsorted(cumulative, q / 100, side="left")])
 
 
+def _checked_bodies(requests: Any, users: Any, seconds: Any) -> list[bytes]:
+    """The request bodies (one JSON line each); raise on a bad argument of :func:`load_test`."""
+    if isinstance(requests, dict | str | bytes):
+        raise TypeError(f"requests must be a sequence of payloads, got {type(requests).__name__}")
+    if isinstance(users, bool) or not isinstance(users, int) or not 1 <= users <= 1_000:
+        raise ValueError(f"users must be an int in [1, 1000], got {users!r}")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds >= 1:
+        raise ValueError(f"seconds must be a number >= 1, got {seconds!r}")
+    bodies = [r if isinstance(r, bytes) else _json_bytes(r) for r in requests]
+    if not bodies:
+        raise ValueError("requests must be a non-empty sequence of payloads, got an empty one")
+    bad = [i for i, body in enumerate(bodies) if b"\n" in body]
+    if bad:
+        raise ValueError(
+            f"requests must be payloads without newlines in their JSON, got one in requests[{bad[0]}]"
+        )
+    return bodies
+
+
 def load_test(
     url: str,
     requests: Sequence[Any],
@@ -164,17 +183,7 @@ def load_test(
     (0, True)
     """
     _, _, path = _split_url(url)
-    if isinstance(requests, dict | str | bytes):
-        raise TypeError("requests must be a sequence of payloads")
-    if isinstance(users, bool) or not isinstance(users, int) or not 1 <= users <= 1_000:
-        raise ValueError(f"users must be an int in [1, 1000], got {users!r}")
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds >= 1:
-        raise ValueError(f"seconds must be a number >= 1, got {seconds!r}")
-    bodies = [r if isinstance(r, bytes) else _json_bytes(r) for r in requests]
-    if not bodies:
-        raise ValueError("requests must not be empty")
-    if any(b"\n" in body for body in bodies):
-        raise ValueError("request bodies must not contain newlines")
+    bodies = _checked_bodies(requests, users, seconds)
     host = url[: len(url) - len(path)] if url.endswith(path) else url
     with tempfile.TemporaryDirectory(prefix="mlsys-locust-") as folder:
         body_file = Path(folder) / "bodies.jsonl"

@@ -98,18 +98,7 @@ def corrupt_requests(
     [{'income': '52000.0', 'region': 'north'}, {'income': '61000.0', 'region': 'south'}]
     """
     _check_frame(frame)
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:
-        raise ValueError(f"rate must be a number in [0, 1], got {rate!r}")
-    if isinstance(kinds, str):
-        raise TypeError("kinds must be a sequence of corruption names, not a string")
-    kinds = list(kinds)
-    unknown = [k for k in kinds if k not in CORRUPTIONS]
-    if unknown or not kinds:
-        raise ValueError(f"kinds must be a non-empty subset of {CORRUPTIONS}, got {kinds}")
-    columns = _default_columns(frame) if columns is None else list(columns)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing or not columns:
-        raise ValueError(f"columns must be non-empty columns of frame, missing: {missing}")
+    kinds, columns = _check_corrupt_arguments(frame, rate, kinds, columns)
     rng = np.random.default_rng(rng)
     numeric = [
         c
@@ -117,13 +106,13 @@ def corrupt_requests(
         if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
     ]
     categorical = [c for c in columns if c not in numeric]
-    usable = [
-        k
-        for k in kinds
-        if (k not in _NUMERIC_KINDS or numeric) and (k not in _CATEGORICAL_KINDS or categorical)
-    ]
+    pools = {"numeric": numeric, "categorical": categorical, "any": columns}
+    usable = [k for k in kinds if pools[_FIELD_KIND[k]]]
     if not usable:
-        raise ValueError(f"none of kinds {kinds} applies to the columns {columns}")
+        raise ValueError(
+            f"kinds must include one that applies to the columns {columns} (numeric kinds need "
+            f"a numeric column, unseen_category a categorical one), got {kinds}"
+        )
     requests = frame[columns].to_dict("records")
     n = len(requests)
     hit = np.flatnonzero(rng.random(n) < rate)
@@ -131,43 +120,112 @@ def corrupt_requests(
     spread = {c: float(np.nanstd(frame[c].to_numpy(dtype=float))) or 1.0 for c in numeric}
     corruption, where = np.full(n, "none", dtype=object), np.full(n, None, dtype=object)
     for i, kind in zip(hit, chosen, strict=True):
-        request = requests[i]
-        pool = (
-            numeric
-            if kind in _NUMERIC_KINDS
-            else categorical
-            if kind in _CATEGORICAL_KINDS
-            else columns
-        )
+        pool = pools[_FIELD_KIND[kind]]
         name = pool[rng.integers(len(pool))]
-        value = request.get(name)
-        if kind == "missing_field":
-            del request[name]
-        elif kind == "nan":
-            request[name] = float("nan")
-        elif kind == "inf":
-            request[name] = float(rng.choice([np.inf, -np.inf]))
-        elif kind == "string_number":
-            request[name] = str(value)
-        elif kind == "unit_change":
-            request[name] = value * unit_factor
-        elif kind == "outlier":
-            request[name] = value + float(rng.choice([-10.0, 10.0])) * spread[name]
-        elif kind == "unseen_category":
-            request[name] = f"new_{name}"
-        elif kind == "renamed_field":
-            request[_camel(name)] = request.pop(name)
-        elif kind == "extra_field":
-            name = "debug_id"
-            request[name] = int(rng.integers(1_000_000))
-        else:  # reordered_fields
-            keys = list(request)
-            requests[i] = {k: request[k] for k in (keys[j] for j in rng.permutation(len(keys)))}
-            name = None
-        corruption[i], where[i] = kind, name
+        corrupt = _CORRUPT[kind]
+        requests[i], where[i] = corrupt(
+            requests[i], name, rng, spread=spread, unit_factor=unit_factor
+        )
+        corruption[i] = kind
     return pd.DataFrame(
         {"request": requests, "corruption": corruption, "field": where}, index=frame.index
     )
+
+
+def _check_corrupt_arguments(
+    frame: pd.DataFrame, rate: Any, kinds: Any, columns: Any
+) -> tuple[list[str], list[str]]:
+    """The kinds and columns to use, as lists; raise on a bad argument."""
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:
+        raise ValueError(f"rate must be a number in [0, 1], got {rate!r}")
+    if isinstance(kinds, str):
+        raise TypeError(f"kinds must be a sequence of corruption names, got str {kinds!r}")
+    kinds = list(kinds)
+    unknown = [k for k in kinds if k not in CORRUPTIONS]
+    if unknown or not kinds:
+        raise ValueError(f"kinds must be a non-empty subset of {CORRUPTIONS}, got {kinds}")
+    columns = _default_columns(frame) if columns is None else list(columns)
+    if not columns:
+        raise ValueError("columns must name at least one column of frame, got []")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"frame must have the columns {columns}, missing {missing}")
+    return kinds, columns
+
+
+# One function per corruption kind: (request, field, rng) -> (request, field hit or None).
+# Each may change ``request`` in place; the draws from ``rng`` are part of the seeded output.
+def _missing_field(request: dict, name: str, rng: Any, **_: Any) -> tuple[dict, str | None]:
+    del request[name]
+    return request, name
+
+
+def _nan(request: dict, name: str, rng: Any, **_: Any) -> tuple[dict, str | None]:
+    request[name] = float("nan")
+    return request, name
+
+
+def _inf(request: dict, name: str, rng: Any, **_: Any) -> tuple[dict, str | None]:
+    request[name] = float(rng.choice([np.inf, -np.inf]))
+    return request, name
+
+
+def _string_number(request: dict, name: str, rng: Any, **_: Any) -> tuple[dict, str | None]:
+    request[name] = str(request.get(name))
+    return request, name
+
+
+def _unit_change(
+    request: dict, name: str, rng: Any, *, unit_factor: float, **_: Any
+) -> tuple[dict, str | None]:
+    request[name] = request.get(name) * unit_factor
+    return request, name
+
+
+def _outlier(
+    request: dict, name: str, rng: Any, *, spread: dict[str, float], **_: Any
+) -> tuple[dict, str | None]:
+    request[name] = request.get(name) + float(rng.choice([-10.0, 10.0])) * spread[name]
+    return request, name
+
+
+def _unseen_category(request: dict, name: str, rng: Any, **_: Any) -> tuple[dict, str | None]:
+    request[name] = f"new_{name}"
+    return request, name
+
+
+def _renamed_field(request: dict, name: str, rng: Any, **_: Any) -> tuple[dict, str | None]:
+    request[_camel(name)] = request.pop(name)
+    return request, name
+
+
+def _extra_field(request: dict, name: str, rng: Any, **_: Any) -> tuple[dict, str | None]:
+    request["debug_id"] = int(rng.integers(1_000_000))
+    return request, "debug_id"
+
+
+def _reordered_fields(request: dict, name: str, rng: Any, **_: Any) -> tuple[dict, str | None]:
+    keys = list(request)
+    return {k: request[k] for k in (keys[j] for j in rng.permutation(len(keys)))}, None
+
+
+_CORRUPT = {
+    "missing_field": _missing_field,
+    "nan": _nan,
+    "inf": _inf,
+    "string_number": _string_number,
+    "unit_change": _unit_change,
+    "outlier": _outlier,
+    "unseen_category": _unseen_category,
+    "renamed_field": _renamed_field,
+    "extra_field": _extra_field,
+    "reordered_fields": _reordered_fields,
+}
+#: Which fields a kind can hit: numeric columns, categorical ones, or any request field.
+_FIELD_KIND = {
+    k: "numeric" if k in _NUMERIC_KINDS else "categorical" if k in _CATEGORICAL_KINDS else "any"
+    for k in CORRUPTIONS
+}
 
 
 def _camel(name: str) -> str:
@@ -229,7 +287,7 @@ def training_serving_skew(
     if kind not in SKEW_KINDS:
         raise ValueError(f"kind must be one of {SKEW_KINDS}, got {kind!r}")
     if not 0 < fraction <= 1:
-        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+        raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
     if isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 1:
         raise ValueError(f"window must be an int >= 1, got {window!r}")
     offline, online = frame.copy(), frame.copy()
@@ -282,7 +340,7 @@ def measure_skew(
     """
     _check_frame(frame)
     if target not in frame.columns:
-        raise ValueError(f"target {target!r} is not a column of frame")
+        raise ValueError(f"target must be a column of frame, got {target!r}")
     offline, online = training_serving_skew(frame, column=column, kind=kind, rng=rng, **params)
     task = infer_task(frame[target])
     features = [c for c in frame.columns if c != target]
