@@ -358,33 +358,10 @@ def drift_lab_compute(
     stream = system.world.sample(
         n, start=STREAM_START, drifts=[drift], rng=np.random.default_rng([seed, 1])
     )
-    y = stream["target"].to_numpy()
-    correct = (system.proba(stream) >= 0.5) == y
+    correct = (system.proba(stream) >= 0.5) == stream["target"].to_numpy()
     values = stream[column].to_numpy(float)
-    ref = system.history[column].to_numpy(float)
-    n_windows = n // window
-    d = _ks_statistics(ref, values.reshape(n_windows, window))
-    critical = _ks_critical(ref.size, window, alpha)
-    ph, alarm_at = _page_hinkley_up((~correct).astype(float), ph_threshold)
-    ph = ph.reshape(n_windows, window)
-    ph_alarm = np.zeros(n, bool)
-    ph_alarm[alarm_at] = True
-    ph_alarm = ph_alarm.reshape(n_windows, window).any(axis=1)
-    frame = pd.DataFrame(
-        {
-            "window": np.arange(n_windows),
-            "start": np.arange(n_windows) * window,
-            "accuracy": correct.reshape(n_windows, window).mean(axis=1),
-            "drift_weight": stream["drift_weight"].to_numpy().reshape(n_windows, window).mean(1),
-            "input_statistic": d,
-            "input_threshold": critical,
-            "input_alarm": d > critical,
-            "error_statistic": ph.max(axis=1),
-            "error_threshold": float(ph_threshold),
-            "error_alarm": ph_alarm,
-        }
-    )
-    frame["alarm"] = frame["input_alarm"] | frame["error_alarm"]
+    frame = _lab_windows(system.history[column].to_numpy(float), values, correct,
+                         stream["drift_weight"].to_numpy(), window, alpha, ph_threshold)  # fmt: skip
     schedule = drift.schedule(np.arange(n))
     before = np.arange(n) < drift.start
     after = (schedule > 0) & (schedule >= schedule.max())
@@ -408,6 +385,35 @@ def drift_lab_compute(
         change_window=int(change_window),
         change_spans=_spans(schedule > 0),
     )
+
+
+def _lab_windows(ref, values, correct, drift_weight, window, alpha, ph_threshold) -> pd.DataFrame:
+    """The drift lab's per-window frame: accuracy, drift weight and both detectors (KS of
+    ``values`` against ``ref``; Page-Hinkley on the errors), see :func:`drift_lab_compute`."""
+    n_windows = values.size // window
+    d = _ks_statistics(ref, values.reshape(n_windows, window))
+    critical = _ks_critical(ref.size, window, alpha)
+    ph, alarm_at = _page_hinkley_up((~correct).astype(float), ph_threshold)
+    ph = ph.reshape(n_windows, window)
+    ph_alarm = np.zeros(values.size, bool)
+    ph_alarm[alarm_at] = True
+    ph_alarm = ph_alarm.reshape(n_windows, window).any(axis=1)
+    frame = pd.DataFrame(
+        {
+            "window": np.arange(n_windows),
+            "start": np.arange(n_windows) * window,
+            "accuracy": correct.reshape(n_windows, window).mean(axis=1),
+            "drift_weight": drift_weight.reshape(n_windows, window).mean(1),
+            "input_statistic": d,
+            "input_threshold": critical,
+            "input_alarm": d > critical,
+            "error_statistic": ph.max(axis=1),
+            "error_threshold": float(ph_threshold),
+            "error_alarm": ph_alarm,
+        }
+    )
+    frame["alarm"] = frame["input_alarm"] | frame["error_alarm"]
+    return frame
 
 
 # -- monitoring dashboard ---------------------------------------------------------------------
@@ -595,6 +601,44 @@ class DashboardResult:
         )
 
 
+def _check_features(features, world) -> tuple:
+    features = tuple(features)
+    if not features:
+        raise ValueError("features must name at least one column, got none")
+    unknown = [f for f in features if f not in world.features]
+    if unknown:
+        raise ValueError(f"features must be among {world.features}, got {unknown}")
+    return features
+
+
+def _check_method(method, threshold) -> None:
+    if method not in DASHBOARD_METHODS:
+        raise ValueError(f"method must be one of {DASHBOARD_METHODS}, got {method!r}")
+    if threshold is not None:
+        if method not in _DISTANCES:
+            raise ValueError(f"threshold applies to distances only, not to method {method!r}")
+        _check_fraction("threshold", threshold, low=0.0, high=math.inf, open_low=True)
+
+
+def _dashboard_frame(raw, tests, features, threshold, correction, alpha, consecutive):
+    """Monitor's per-window frame from the cached per-column tests and per-window performance:
+    the correction, ``alpha`` or ``threshold``, and the alert rule applied."""
+    p, stat, limit = (np.stack([t[k] for t in tests], axis=1) for k in range(3))
+    columns = [*features, PREDICTION]
+    if threshold is not None:
+        limit = np.full_like(limit, threshold)
+    adjusted = np.array([_adjust(row, correction) for row in p]).reshape(p.shape)
+    drifted = np.where(np.isnan(p), stat > limit, adjusted < alpha) & ~np.isnan(stat)
+    data = {c: raw[c].to_numpy() for c in ("window", "start", "end", "n_rows")}
+    for k, c in enumerate(columns):
+        data[f"{c}_statistic"] = stat[:, k]
+        data[f"{c}_drifted"] = drifted[:, k]
+    data["n_drifted"] = drifted[:, :-1].sum(axis=1)
+    keep = ["n_labelled", "accuracy", "roc_auc", "estimated_accuracy", "estimated_roc_auc"]
+    data.update({c: raw[c].to_numpy() for c in [*keep, "performance_flag"]})
+    return _alerts(pd.DataFrame(data), columns, consecutive)
+
+
 def dashboard_compute(
     *,
     features=("income", "debt_ratio"),
@@ -667,19 +711,9 @@ def dashboard_compute(
     window = _check_int("window", window, 50, MAX_ROWS)
     if isinstance(features, str):
         raise TypeError("features must be a sequence of column names, not a string")
-    features = tuple(features)
     world = _system(seed).world
-    if not features:
-        raise ValueError("features must name at least one column, got none")
-    unknown = [f for f in features if f not in world.features]
-    if unknown:
-        raise ValueError(f"features must be among {world.features}, got {unknown}")
-    if method not in DASHBOARD_METHODS:
-        raise ValueError(f"method must be one of {DASHBOARD_METHODS}, got {method!r}")
-    if threshold is not None:
-        if method not in _DISTANCES:
-            raise ValueError(f"threshold applies to distances only, not to method {method!r}")
-        _check_fraction("threshold", threshold, low=0.0, high=math.inf, open_low=True)
+    features = _check_features(features, world)
+    _check_method(method, threshold)
     _check_fraction("alpha", alpha, low=0.0, high=1.0, open_low=True)
     if correction not in ("bonferroni", "fdr", None):
         raise ValueError(f"correction must be 'bonferroni', 'fdr' or None, got {correction!r}")
@@ -694,21 +728,8 @@ def dashboard_compute(
     data_key = (seed, drift_kind, float(magnitude), drift_column, float(start), n)
     raw, reference_accuracy = _window_performance(data_key, window)
     tests = [_column_tests(data_key, window, c, m) for c, m in _detectors(method, features, world)]
-    p, stat, limit = (np.stack([t[k] for t in tests], axis=1) for k in range(3))
-    columns = [*features, PREDICTION]
+    frame = _dashboard_frame(raw, tests, features, threshold, correction, alpha, consecutive)
     windows = raw["window"].to_numpy()
-    if threshold is not None:
-        limit = np.full_like(limit, threshold)
-    adjusted = np.array([_adjust(row, correction) for row in p]).reshape(p.shape)
-    drifted = np.where(np.isnan(p), stat > limit, adjusted < alpha) & ~np.isnan(stat)
-    data = {c: raw[c].to_numpy() for c in ("window", "start", "end", "n_rows")}
-    for k, c in enumerate(columns):
-        data[f"{c}_statistic"] = stat[:, k]
-        data[f"{c}_drifted"] = drifted[:, k]
-    data["n_drifted"] = drifted[:, :-1].sum(axis=1)
-    keep = ["n_labelled", "accuracy", "roc_auc", "estimated_accuracy", "estimated_roc_auc"]
-    data.update({c: raw[c].to_numpy() for c in [*keep, "performance_flag"]})
-    frame = _alerts(pd.DataFrame(data), columns, consecutive)
     change_window = drift.start / window
     alerts = windows[frame["alert"].to_numpy(bool)]
     return DashboardResult(

@@ -480,31 +480,69 @@ def open_case(number: int, *, seed: int = 0) -> Case:
     ...
     ValueError: number must be from 1 to 6, got 7
     """
-    from mlsys_helpers.collect import delay_labels
-    from mlsys_helpers.quality import infer_schema
-    from mlsys_helpers.serve import ModelService, corrupt_requests
-    from mlsys_helpers.train import RuleClassifier, make_pipeline_for
-    from mlsys_helpers.world import LoanWorld
-
     number, seed = _check_number(number), _check_seed(seed)
     scenario = _SCENARIOS[number]
     rng = np.random.default_rng([_STREAM, 2, number, seed])
     start = _start_of(number, seed)
     deployed = _deployed(number)
     opened = deployed + pd.Timedelta(days=DAYS, hours=6, minutes=12)
-    world = LoanWorld()
-    features = list(world.features)
+    history, reference, trained = _train(deployed, rng)
+    live, sent, logs = _serve_live(scenario, start, deployed, history, trained, rng)
+    outcomes = _outcomes(scenario, live, start, opened, rng)
+    features = [column.name for column in trained["schema"].columns]  # the world's features
+    case = Case(
+        number=number,
+        seed=seed,
+        title=scenario.title,
+        pager="",
+        briefing="",
+        opened=opened,
+        timeline=pd.DataFrame(),
+        logs=logs,
+        requests=sent[["request_id", "timestamp", *features]].reset_index(drop=True),
+        outcomes=outcomes.reset_index(drop=True),
+        reference=reference[["timestamp", *features, "target"]].reset_index(drop=True),
+        schema=trained["schema"],
+        model=trained["model"],
+        features=tuple(features),
+    )
+    facts = _facts(case, deployed)
+    object.__setattr__(case, "pager", scenario.pager(facts))
+    timeline = _timeline(case, scenario, start, deployed, rng)
+    object.__setattr__(case, "briefing", textwrap.fill(_BRIEFING.format(**facts), width=96))
+    object.__setattr__(case, "timeline", timeline)
+    return case
 
-    # training history (hourly) and the validation week right before deployment (every 6 min)
-    n_ref = 7 * PER_DAY
+
+def _train(deployed: pd.Timestamp, rng) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The training history (hourly), the validation week right before deployment (every 6
+    min) and what was fitted on the history: ``{"model", "schema", "rule"}``."""
+    from mlsys_helpers.quality import infer_schema
+    from mlsys_helpers.train import RuleClassifier, make_pipeline_for
+    from mlsys_helpers.world import LoanWorld
+
+    world = LoanWorld()
     ref_start = deployed - pd.Timedelta(days=7)
     history = world.sample(5000, start=ref_start - pd.Timedelta(hours=5000), rng=rng)
-    reference = world.sample(n_ref, start=ref_start, freq="6min", rng=rng)
-    model = make_pipeline_for(history).fit(history, history["target"])
-    schema = infer_schema(history[features])
-    rule = RuleClassifier(feature="debt_ratio").fit(history[["debt_ratio"]], history["target"])
+    reference = world.sample(7 * PER_DAY, start=ref_start, freq="6min", rng=rng)
+    trained = {
+        "model": make_pipeline_for(history).fit(history, history["target"]),
+        "schema": infer_schema(history[list(world.features)]),
+        "rule": RuleClassifier(feature="debt_ratio").fit(
+            history[["debt_ratio"]], history["target"]
+        ),
+    }
+    return history, reference, trained
 
-    # live traffic: the world (with the scenario's drifts), what upstream sent, the service
+
+def _serve_live(scenario: _Scenario, start, deployed, history, trained, rng):
+    """Live traffic: the world (with the scenario's drifts), what upstream sent (a few
+    malformed requests), and the service's log of answering it: ``(live, sent, logs)``."""
+    from mlsys_helpers.serve import ModelService, corrupt_requests
+    from mlsys_helpers.world import LoanWorld
+
+    world = LoanWorld()
+    features = list(world.features)
     live = world.sample(DAYS * PER_DAY, start=deployed, freq="6min",
                         drifts=scenario.drifts(start), rng=rng)  # fmt: skip
     live.insert(0, "request_id", np.arange(len(live), dtype=np.int64))
@@ -519,8 +557,8 @@ def open_case(number: int, *, seed: int = 0) -> Case:
         {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
         for r in noisy["request"]
     ]
-    service = ModelService(model, schema=schema, fallback=rule, latency_budget_ms=80,
-                           cost_per_1k=0.4, rng=rng)  # fmt: skip
+    service = ModelService(trained["model"], schema=trained["schema"], fallback=trained["rule"],
+                           latency_budget_ms=80, cost_per_1k=0.4, rng=rng)  # fmt: skip
     if scenario.release is None:
         service.predict_many(payloads)
     else:  # a new model takes over the same service at the start (no canary, no shadow)
@@ -530,39 +568,18 @@ def open_case(number: int, *, seed: int = 0) -> Case:
         service.predict_many(payloads[switch:])
     logs = service.log_frame().drop(columns=["compute_ms"])  # measured time: not reproducible
     logs["received"] = sent["timestamp"].to_numpy()
+    return live, sent, logs
 
-    # outcomes: recorded 7 days later by the label pipeline (with the scenario's defects)
+
+def _outcomes(scenario: _Scenario, live, start, opened, rng) -> pd.DataFrame:
+    """Outcomes recorded 7 days later by the label pipeline (with the scenario's defects), as
+    far as they have arrived when the page fires."""
+    from mlsys_helpers.collect import delay_labels
+
     recorded = live[["request_id", "timestamp"]].assign(target=scenario.labels(live, start, rng))
     recorded = delay_labels(recorded, delay=LABEL_DELAY, distribution="fixed",
                             arrival_column="label_time", rng=rng)  # fmt: skip
-    outcomes = recorded.loc[
-        recorded["label_time"] <= opened, ["request_id", "label_time", "target"]
-    ]
-    requests = sent[["request_id", "timestamp", *features]].reset_index(drop=True)
-    reference = reference[["timestamp", *features, "target"]]
-
-    case = Case(
-        number=number,
-        seed=seed,
-        title=scenario.title,
-        pager="",
-        briefing="",
-        opened=opened,
-        timeline=pd.DataFrame(),
-        logs=logs,
-        requests=requests,
-        outcomes=outcomes.reset_index(drop=True),
-        reference=reference.reset_index(drop=True),
-        schema=schema,
-        model=model,
-        features=tuple(features),
-    )
-    facts = _facts(case, deployed)
-    object.__setattr__(case, "pager", scenario.pager(facts))
-    timeline = _timeline(case, scenario, start, deployed, rng)
-    object.__setattr__(case, "briefing", textwrap.fill(_BRIEFING.format(**facts), width=96))
-    object.__setattr__(case, "timeline", timeline)
-    return case
+    return recorded.loc[recorded["label_time"] <= opened, ["request_id", "label_time", "target"]]
 
 
 def _facts(case: Case, deployed: pd.Timestamp) -> dict:
