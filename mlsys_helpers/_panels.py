@@ -74,14 +74,12 @@ def _system(seed: int) -> _System:
     return _System(world, history, mean, std, fit.coef_[0].copy(), float(fit.intercept_[0]))
 
 
-def _check_seed(seed) -> int:
-    if (
-        isinstance(seed, bool)
-        or not isinstance(seed, numbers.Integral)
-        or not 0 <= seed <= MAX_SEED
-    ):
-        raise ValueError(f"seed must be an int in [0, {MAX_SEED}], got {seed!r}")
-    return int(seed)
+def _check_rng(rng) -> int:
+    """The int seed behind ``rng`` (an int as is; a Generator or None: one draw), which keys
+    the caches and is mixed with a fixed stream id per use."""
+    from mlsys_helpers.loop import _seed_from  # loaded with the first model anyway (sklearn)
+
+    return _seed_from(rng, high=MAX_SEED)
 
 
 def _check_int(name: str, value, low: int, high: int | None = None) -> int:
@@ -93,20 +91,22 @@ def _check_int(name: str, value, low: int, high: int | None = None) -> int:
 
 
 def _check_number(name: str, value) -> float:
-    """A finite real number as float, or a TypeError naming ``name`` (never float()'s message)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise TypeError(f"{name} must be a finite number, got {value!r}")
+    """A finite real number as float, or an error naming ``name`` (never float()'s message):
+    TypeError for another type, ValueError for nan and infinities."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a finite number, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
     return float(value)
 
 
 def _check_fraction(name: str, value, *, low: float, high: float, open_low: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = _check_number(name, value)
     bad_low = value <= low if open_low else value < low
     if bad_low or value > high:
         bracket = "(" if open_low else "["
-        raise ValueError(f"{name} must be in {bracket}{low}, {high}], got {value}")
-    return float(value)
+        raise ValueError(f"{name} must be in {bracket}{low}, {high}], got {value!r}")
+    return value
 
 
 def _make_drift(kind, pattern, magnitude, start, width, fraction, column, n) -> Drift:
@@ -281,7 +281,7 @@ def drift_lab_compute(
     start: float = 0.5,
     width: float = 0.2,
     fraction: float = 1.0,
-    seed: int = 0,
+    rng: int | np.random.Generator | None = 0,
     column: str = "debt_ratio",
     n: int = 6000,
     window: int = 250,
@@ -319,8 +319,10 @@ def drift_lab_compute(
         Transition or phase length, as a fraction of the stream.
     fraction : float in (0, 1]
         Share of rows the drift touches.
-    seed : int in [0, 2**32 - 1]
-        Seeds the history, the model and the stream (the same seed gives the same result).
+    rng : int in [0, 2**32 - 1], Generator or None, default 0
+        Seeds the history, the model and the stream: the same int gives the same result (the
+        lab's control for it is labelled "seed"). A Generator (or None: fresh entropy) gives
+        one draw, used as that int.
     column : str
         A numeric feature of :class:`~mlsys_helpers.world.LoanWorld`.
     n, window : int
@@ -338,17 +340,19 @@ def drift_lab_compute(
 
     Examples
     --------
-    >>> result = drift_lab_compute(kind="concept", magnitude=1.0, seed=0)
+    >>> result = drift_lab_compute(kind="concept", magnitude=1.0, rng=0)
     >>> result.accuracy_after < result.accuracy_before - 0.1, result.n_input_alarms
     (True, 0)
     >>> result.summary()
     'accuracy 0.88 -> 0.67 · alarms in 2 windows (input 0, error 2) · first alarm in the window of the change'
     """
-    seed = _check_seed(seed)
+    seed = _check_rng(rng)
     n = _check_int("n", n, 2, MAX_ROWS)
     window = _check_int("window", window, 10, MAX_ROWS)
     if n % window or n // window < 2:
-        raise ValueError(f"n must be a multiple of window with at least 2 windows, got {n}")
+        raise ValueError(
+            f"n must be a multiple of window ({window}) with at least 2 windows, got {n!r}"
+        )
     system = _system(seed)
     if column not in system.world.numeric_features:
         raise ValueError(f"column must be one of {system.world.numeric_features}, got {column!r}")
@@ -616,7 +620,10 @@ def _check_method(method, threshold) -> None:
         raise ValueError(f"method must be one of {DASHBOARD_METHODS}, got {method!r}")
     if threshold is not None:
         if method not in _DISTANCES:
-            raise ValueError(f"threshold applies to distances only, not to method {method!r}")
+            raise ValueError(
+                f"threshold must be None with method {method!r} (thresholds apply to distances "
+                f"only), got {threshold!r}"
+            )
         _check_fraction("threshold", threshold, low=0.0, high=math.inf, open_low=True)
 
 
@@ -652,7 +659,7 @@ def dashboard_compute(
     magnitude: float = 1.0,
     drift_column: str = "debt_ratio",
     start: float = 0.5,
-    seed: int = 0,
+    rng: int | np.random.Generator | None = 0,
     n: int = 6000,
 ) -> DashboardResult:
     """Monitor a drifting loan stream with :class:`~mlsys_helpers.monitor.Monitor`.
@@ -687,8 +694,9 @@ def dashboard_compute(
         Multiple-testing correction across the watched columns (and the score) of a window.
     consecutive : int in [1, 1000]
         Windows in a row that must flag before an alert.
-    drift_kind, magnitude, drift_column, start, seed, n
-        The injected change, the seed (in [0, 2**32 - 1]) and the stream length (100 to
+    drift_kind, magnitude, drift_column, start, rng, n
+        The injected change, the seed (``rng``: an int in [0, 2**32 - 1], or a Generator or
+        None drawn from once, as in :func:`drift_lab_compute`) and the stream length (100 to
         :data:`MAX_ROWS` = 100,000 rows; ``window`` at most ``n / 2``).
 
     Every argument is checked before any work, and a bad one raises a ValueError or TypeError
@@ -706,11 +714,11 @@ def dashboard_compute(
     >>> result.n_alerts > 0  # the accuracy drop alerts; the inputs do not
     True
     """
-    seed = _check_seed(seed)
+    seed = _check_rng(rng)
     n = _check_int("n", n, 100, MAX_ROWS)
     window = _check_int("window", window, 50, MAX_ROWS)
     if isinstance(features, str):
-        raise TypeError("features must be a sequence of column names, not a string")
+        raise TypeError("features must be a sequence of column names (not one string), got str")
     world = _system(seed).world
     features = _check_features(features, world)
     _check_method(method, threshold)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,7 +180,7 @@ class OnDrift(Policy):
                     f"detector must have update() and reset(), got {type(detector).__name__}"
                 )
         if not isinstance(signal, str):
-            raise TypeError(f"signal must be 'error' or a column name, got {signal!r}")
+            raise TypeError(f"signal must be 'error' or a column name, got {type(signal).__name__}")
         self.detector = detector
         self.signal = signal
 
@@ -190,7 +191,9 @@ class OnDrift(Policy):
         elif self.signal in observation.served.columns:
             values = observation.served[self.signal].to_numpy(dtype=float)
         else:
-            raise ValueError(f"signal {self.signal!r} is not a feature column")
+            raise ValueError(
+                f"signal must be 'error' or a column of the served rows, got {self.signal!r}"
+            )
         fired = False
         for value in values:
             if self.detector.update(float(value)).drift_detected:
@@ -270,24 +273,29 @@ class Feedback:
     ipw : bool, default False
     holdout : float, default 0.0
         In [0, 1).
-    seed : int, default 0
-        Seeds the random approvals (the same seed gives the same coin flips on the same data).
+    rng : None, int or Generator, default 0
+        Seeds the random approvals. A Feedback is a setting reused by every run it is given to,
+        so it keeps an int: a Generator (or None: fresh entropy) is drawn from once, when the
+        Feedback is made, and ``rng`` then holds the int drawn. The same Feedback (or the same
+        int) gives the same coin flips on the same data.
 
     Examples
     --------
     >>> Feedback(explore=0.05, ipw=True)
-    Feedback(threshold=0.5, explore=0.05, ipw=True, holdout=0.0, seed=0)
+    Feedback(threshold=0.5, explore=0.05, ipw=True, holdout=0.0, rng=0)
+    >>> Feedback(rng=np.random.default_rng(0)).rng  # one draw from the Generator
+    3653403231
     >>> Feedback(ipw=True)
     Traceback (most recent call last):
     ...
-    ValueError: ipw needs explore > 0: a declined row is never labelled, so it has no weight
+    ValueError: explore must be > 0 when ipw=True (a declined row is never labelled, so it has no weight), got 0.0
     """
 
     threshold: float = 0.5
     explore: float = 0.0
     ipw: bool = False
     holdout: float = 0.0
-    seed: int = 0
+    rng: int | np.random.Generator | None = 0
 
     def __post_init__(self) -> None:
         for name, low_open in (("threshold", True), ("explore", False), ("holdout", False)):
@@ -299,20 +307,36 @@ class Feedback:
                 interval = "(0, 1)" if low_open else "[0, 1)"
                 raise ValueError(f"{name} must be in {interval}, got {value!r}")
         if not isinstance(self.ipw, bool):
-            raise TypeError(f"ipw must be True or False, got {self.ipw!r}")
+            raise TypeError(f"ipw must be a bool, got {type(self.ipw).__name__}")
         if self.ipw and self.explore == 0:
             raise ValueError(
-                "ipw needs explore > 0: a declined row is never labelled, so it has no weight"
+                "explore must be > 0 when ipw=True (a declined row is never labelled, so it "
+                f"has no weight), got {self.explore!r}"
             )
-        if (
-            isinstance(self.seed, bool)
-            or not isinstance(self.seed, numbers.Integral)
-            or self.seed < 0
-        ):
-            raise ValueError(f"seed must be an int >= 0, got {self.seed!r}")
+        object.__setattr__(self, "rng", _seed_from(self.rng))
 
 
 # ----------------------------------------------------------------------------- simulation
+def _seed_from(rng: Any, *, high: int | None = None, name: str = "rng") -> int:
+    """An int seed from ``rng``, for settings that must keep one (to be reused, cached or mixed
+    with fixed stream ids): an int is checked (>= 0, and <= ``high``) and kept; a Generator (or
+    None: fresh entropy) gives one draw in [0, 2**32).
+
+    Also used by :mod:`mlsys_helpers._panels` and :mod:`mlsys_helpers.incidents`.
+
+    >>> _seed_from(7), _seed_from(np.random.default_rng(0))
+    (7, 3653403231)
+    """
+    if rng is None or isinstance(rng, np.random.Generator):
+        return int(np.random.default_rng(rng).integers(0, 2**32))
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
+        raise TypeError(f"{name} must be an int or a numpy Generator, got {type(rng).__name__}")
+    if rng < 0 or (high is not None and rng > high):
+        expected = ">= 0" if high is None else f"in [0, {high}]"
+        raise ValueError(f"{name} must be an int {expected}, got {rng!r}")
+    return int(rng)
+
+
 def _check_int(name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
         raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
@@ -339,9 +363,10 @@ def _sizes(source, periods: int, period_size, train_size) -> tuple[int, int]:
             train_size = _check_int("train_size", train_size, 2)
             period_size = (len(source) - train_size) // periods
         if period_size < 1:
+            needed = periods + 1 if train_size is None else train_size + periods
             raise ValueError(
-                f"frame has {len(source)} rows: too few for {periods} periods after training; "
-                "give period_size and train_size"
+                f"source must have at least {needed} rows for {periods} periods after training "
+                f"(or give period_size and train_size), got a frame of {len(source)} rows"
             )
     elif period_size is None:
         period_size = 2000
@@ -357,10 +382,14 @@ def _frame_from(
     n = train_size + periods * period_size
     if isinstance(source, pd.DataFrame):
         if drifts:
-            raise ValueError("drifts apply to a world; inject them into a frame with drift.inject")
+            raise ValueError(
+                "drifts must be empty when source is a frame (inject them into the frame with "
+                f"drift.inject), got {reprlib.repr(drifts)}"
+            )
         if len(source) < n:
             raise ValueError(
-                f"frame has {len(source)} rows; train_size + periods * period_size needs {n}"
+                f"source must have train_size + periods * period_size = {n} rows, got a frame "
+                f"of {len(source)} rows"
             )
         if time_column in source.columns:
             source = source.sort_values(time_column, kind="stable")
@@ -543,7 +572,10 @@ def _simulate(
     if not isinstance(feedback, Feedback):
         raise TypeError(f"feedback must be a Feedback, got {type(feedback).__name__}")
     if task != "classification" or len(np.unique(run.y)) > 2:
-        raise ValueError("feedback needs a binary classification target (1 = decline)")
+        raise ValueError(
+            "target must be binary (1 = decline) when feedback is given, got a "
+            f"{task} target with {len(np.unique(run.y))} values"
+        )
     return _serve_with_feedback(run, feedback)
 
 
@@ -565,7 +597,7 @@ def _settings(source, policy, periods, period_size, train_size, window, label_de
 def _features_and_task(source, frame, features, target, time_column, task) -> tuple[list, str]:
     """The model inputs and the task, defaulted from the source (checked)."""
     if target not in frame.columns:
-        raise ValueError(f"target {target!r} is not a column of the source")
+        raise ValueError(f"target must be a column of source, got {target!r}")
     if features is None:
         features = (
             list(source.features)
@@ -745,7 +777,7 @@ def _approve(draws: np.random.Generator, pred: np.ndarray, feedback: Feedback):
 def _serve_with_feedback(run: _Run, feedback: Feedback) -> pd.DataFrame:
     """:func:`simulate` when the model's decisions choose which rows get a label."""
     X, y = run.X, run.y
-    draws = np.random.default_rng([feedback.seed, 16])
+    draws = np.random.default_rng([feedback.rng, 16])
     labelled = np.zeros(len(y), dtype=bool)  # approved (the label exists once it has arrived)
     labelled[: run.train_size] = True
     pool = labelled.copy()  # rows retraining may use (holdout: the random group only)
@@ -809,11 +841,12 @@ def compare_policies(
     {'never': 0, 'weekly': 2}
     """
     if not isinstance(policies, Mapping) or not policies:
-        raise TypeError("policies must be a non-empty dict of name -> Policy")
+        given = "an empty dict" if isinstance(policies, Mapping) else type(policies).__name__
+        raise TypeError(f"policies must be a non-empty dict of name -> Policy, got {given}")
     if not isinstance(source, pd.DataFrame):
         sizes = {k: kwargs.get(k) for k in ("periods", "period_size", "train_size")}
         if sizes["periods"] is None:
-            raise ValueError("periods is required")
+            raise ValueError("periods must be given (an int >= 1), got None")
         period_size = _check_int("period_size", sizes["period_size"] or 2000, 1)
         train_size = sizes["train_size"] or period_size
         frame = _frame_from(

@@ -25,7 +25,7 @@ drift lab's artists are built once and updated in place, legends are rebuilt onl
 entries change, and :class:`_LiveFigure` re-rasterises the text of an axes (ticks, labels,
 titles, legends: over half of a full draw) only when its limits or texts change, drawing just
 the data and the figure title on other updates. The compute functions cache what a control
-does not change (the model per seed; the dashboard's data, per-column tests and per-window
+does not change (the model per ``rng``; the dashboard's data, per-column tests and per-window
 performance).
 
 >>> lab = make_drift_lab(kind="concept")
@@ -583,8 +583,9 @@ def _build(title, controls, compute, plot, fixed, size, css):
             result = compute(**fixed, **values)
         except (ValueError, TypeError) as err:  # a setting the lab cannot draw: say which
             panel.result = None
-            summary.value = f"<b>not a valid setting:</b> {html.escape(str(err))}"
-            output.outputs = (_message_output(f"Not a valid setting: {err}"),)
+            message = _as_labelled(str(err), controls)
+            summary.value = f"<b>not a valid setting:</b> {html.escape(message)}"
+            output.outputs = (_message_output(f"Not a valid setting: {message}"),)
             return
         panel.result = result
         plot(result, fig=figure)
@@ -593,6 +594,15 @@ def _build(title, controls, compute, plot, fixed, size, css):
 
     panel.update = update
     return panel
+
+
+def _as_labelled(message: str, controls: dict) -> str:
+    """``message`` naming the control by its label when it starts with the parameter's name
+    (the drift lab's ``rng`` is the box labelled "seed": "seed must be an int in ...")."""
+    name = message.split(" ", 1)[0]
+    control = controls.get(name)
+    label = getattr(control, "description", "") or name
+    return label + message[len(name) :] if label != name else message
 
 
 def _slider(kind, name: str, value, low, high, **kwargs):
@@ -611,7 +621,7 @@ def _slider(kind, name: str, value, low, high, **kwargs):
 def _validated(defaults: dict, allowed: dict, compute) -> dict:
     unknown = sorted(set(defaults) - set(allowed))
     if unknown:
-        raise TypeError(f"unexpected keyword arguments {unknown}; allowed: {sorted(allowed)}")
+        raise TypeError(f"keyword arguments must be among {sorted(allowed)}, got {unknown}")
     params = {**allowed, **defaults}
     compute(**params)  # raise on a bad default now, not later inside a callback
     return params
@@ -625,7 +635,7 @@ _LAB_DEFAULTS = {
     "start": 0.5,
     "width": 0.2,
     "fraction": 1.0,
-    "seed": 0,
+    "rng": 0,
     "n": 6000,
     "window": 250,
     "alpha": 0.01,
@@ -638,17 +648,20 @@ def make_drift_lab(**defaults) -> Panel:
 
     Controls: ``kind``, ``pattern``, ``column``, ``magnitude`` (0-5 standard deviations for
     covariate drift, 0-1 for prior and concept drift: the range follows ``kind``), ``start``,
-    ``width`` (unused, so disabled, for "sudden"), ``fraction``, ``seed``. Everything shown is
-    :func:`drift_lab_compute` of the controls' values, drawn by :func:`plot_drift_lab`.
+    ``width`` (unused, so disabled, for "sudden"), ``fraction`` and ``rng``, a box labelled
+    "seed" for the learner (``lab.controls["rng"]``; an int in [0, 2**32 - 1]). Everything
+    shown is :func:`drift_lab_compute` of the controls' values, drawn by
+    :func:`plot_drift_lab`.
 
     Parameters
     ----------
     **defaults
         Initial values for any keyword of :func:`drift_lab_compute` (``n``, ``window``,
         ``alpha`` and ``ph_threshold`` are fixed for the panel's life), validated before
-        anything is built: ``n`` at most 100,000 rows, ``seed`` in [0, 2**32 - 1]. A value
-        typed later into a control that the compute function refuses shows its message in
-        place of the figure. Sliders update when released (``continuous_update=False``): a drag
+        anything is built: ``n`` at most 100,000 rows, ``rng`` an int in [0, 2**32 - 1]. A
+        value typed later into a control that the compute function refuses shows its message
+        in place of the figure, naming the control by its label ("seed must be an int in
+        [0, 4294967295], got -5"). Sliders update when released (``continuous_update=False``): a drag
         would queue one update per pixel.
 
     Returns
@@ -686,7 +699,7 @@ def make_drift_lab(**defaults) -> Panel:
         "fraction": _slider(widgets.FloatSlider, "fraction", p["fraction"], 0.05, 1.0, **steps),
         # a plain IntText: a typed value out of range gets the compute function's message
         # in place of the figure, instead of being clipped without a word
-        "seed": widgets.IntText(value=p["seed"], description="seed"),
+        "rng": widgets.IntText(value=p["rng"], description="seed"),
     }
     fixed = {k: p[k] for k in ("n", "window", "alpha", "ph_threshold")}
     lab = _build(
@@ -729,7 +742,7 @@ _DASHBOARD_DEFAULTS = {
     "magnitude": 1.0,
     "drift_column": "debt_ratio",
     "start": 0.5,
-    "seed": 0,
+    "rng": 0,
     "n": 6000,
 }
 _NO_CORRECTION = "none"
@@ -790,7 +803,7 @@ def make_monitoring_dashboard(**defaults) -> Panel:
     ----------
     **defaults
         Initial values for any keyword of :func:`dashboard_compute` (``magnitude``,
-        ``drift_column``, ``start``, ``seed`` and ``n`` are fixed for the panel's life),
+        ``drift_column``, ``start``, ``rng`` and ``n`` are fixed for the panel's life),
         validated before anything is built: ``n`` at most 100,000 rows, ``consecutive`` at
         most 1,000.
 
@@ -808,7 +821,7 @@ def make_monitoring_dashboard(**defaults) -> Panel:
     """
     p = _validated(defaults, _DASHBOARD_DEFAULTS, dashboard_compute)
     controls = _dashboard_controls(p)
-    fixed = {k: p[k] for k in ("magnitude", "drift_column", "start", "seed", "n")}
+    fixed = {k: p[k] for k in ("magnitude", "drift_column", "start", "rng", "n")}
 
     def compute(*, correction, threshold, method, **rest):
         distance = method in ("psi", "wasserstein", "jensen_shannon", "distance")
