@@ -57,7 +57,7 @@ def main() -> None:
             }
         )
     print(pd.DataFrame(rows).to_string(index=False, float_format=lambda x: f"{x:.2f}"))
-    case = incidents.open_case(1, seed=0)
+    case = incidents.open_case(1, rng=0)
     days = case.requests["timestamp"].dt.floor("D").nunique()
     seconds = best_time(lambda: incidents.daily_failures(case))
     print(f"\nincidents.daily_failures(case 1): {days} validations, {seconds:.2f} s CPU")

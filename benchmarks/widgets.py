@@ -7,7 +7,7 @@ figure and written the PNG into the Output widget (what the kernel does before t
 the update). Wall time (``time.perf_counter``) is what a learner waits; CPU time of this process
 (``time.process_time``) is steadier on a busy machine. Both are printed, never asserted.
 
-A *cold* update misses a cache: the drift lab trains the model once per new ``seed``; the
+A *cold* update misses a cache: the drift lab trains the model once per new ``rng`` (the box labelled "seed"); the
 dashboard draws its data once per ``drift_kind`` and runs each column's tests once per data,
 ``window`` and ``method``. Everything else reuses them. Targets (issue 15, on a quiet 2-core
 machine): warm updates median under 60 ms and p95 under 150 ms, every cold update under 250 ms.
@@ -45,7 +45,7 @@ LAB_SWEEP = [
     ("start", [0.2, 0.35, 0.65, 0.8, 0.5]),
     ("width", [0.1, 0.3, 0.4, 0.2]),
     ("fraction", [0.25, 0.5, 0.75, 1.0]),
-    ("seed", [1, 2, 0, 1]),
+    ("rng", [1, 2, 0, 1]),  # the box labelled "seed"
 ]
 DASHBOARD_SWEEP = [
     ("consecutive", [2, 3, 4, 5, 1]),
@@ -143,7 +143,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     start = time.perf_counter()
-    lab = make_drift_lab()  # builds, trains the seed-0 model, draws once
+    lab = make_drift_lab()  # builds, trains the rng=0 model, draws once
     board = make_monitoring_dashboard()
     print(
         f"building both panels (first model, first Monitor run): {time.perf_counter() - start:.1f} s"

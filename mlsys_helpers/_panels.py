@@ -74,14 +74,12 @@ def _system(seed: int) -> _System:
     return _System(world, history, mean, std, fit.coef_[0].copy(), float(fit.intercept_[0]))
 
 
-def _check_seed(seed) -> int:
-    if (
-        isinstance(seed, bool)
-        or not isinstance(seed, numbers.Integral)
-        or not 0 <= seed <= MAX_SEED
-    ):
-        raise ValueError(f"seed must be an int in [0, {MAX_SEED}], got {seed!r}")
-    return int(seed)
+def _check_rng(rng) -> int:
+    """The int seed behind ``rng`` (an int as is; a Generator or None: one draw), which keys
+    the caches and is mixed with a fixed stream id per use."""
+    from mlsys_helpers.loop import _seed_from  # loaded with the first model anyway (sklearn)
+
+    return _seed_from(rng, high=MAX_SEED)
 
 
 def _check_int(name: str, value, low: int, high: int | None = None) -> int:
@@ -93,20 +91,22 @@ def _check_int(name: str, value, low: int, high: int | None = None) -> int:
 
 
 def _check_number(name: str, value) -> float:
-    """A finite real number as float, or a TypeError naming ``name`` (never float()'s message)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise TypeError(f"{name} must be a finite number, got {value!r}")
+    """A finite real number as float, or an error naming ``name`` (never float()'s message):
+    TypeError for another type, ValueError for nan and infinities."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a finite number, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
     return float(value)
 
 
 def _check_fraction(name: str, value, *, low: float, high: float, open_low: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = _check_number(name, value)
     bad_low = value <= low if open_low else value < low
     if bad_low or value > high:
         bracket = "(" if open_low else "["
-        raise ValueError(f"{name} must be in {bracket}{low}, {high}], got {value}")
-    return float(value)
+        raise ValueError(f"{name} must be in {bracket}{low}, {high}], got {value!r}")
+    return value
 
 
 def _make_drift(kind, pattern, magnitude, start, width, fraction, column, n) -> Drift:
@@ -281,7 +281,7 @@ def drift_lab_compute(
     start: float = 0.5,
     width: float = 0.2,
     fraction: float = 1.0,
-    seed: int = 0,
+    rng: int | np.random.Generator | None = 0,
     column: str = "debt_ratio",
     n: int = 6000,
     window: int = 250,
@@ -319,8 +319,10 @@ def drift_lab_compute(
         Transition or phase length, as a fraction of the stream.
     fraction : float in (0, 1]
         Share of rows the drift touches.
-    seed : int in [0, 2**32 - 1]
-        Seeds the history, the model and the stream (the same seed gives the same result).
+    rng : int in [0, 2**32 - 1], Generator or None, default 0
+        Seeds the history, the model and the stream: the same int gives the same result (the
+        lab's control for it is labelled "seed"). A Generator (or None: fresh entropy) gives
+        one draw, used as that int.
     column : str
         A numeric feature of :class:`~mlsys_helpers.world.LoanWorld`.
     n, window : int
@@ -338,17 +340,19 @@ def drift_lab_compute(
 
     Examples
     --------
-    >>> result = drift_lab_compute(kind="concept", magnitude=1.0, seed=0)
+    >>> result = drift_lab_compute(kind="concept", magnitude=1.0, rng=0)
     >>> result.accuracy_after < result.accuracy_before - 0.1, result.n_input_alarms
     (True, 0)
     >>> result.summary()
     'accuracy 0.88 -> 0.67 · alarms in 2 windows (input 0, error 2) · first alarm in the window of the change'
     """
-    seed = _check_seed(seed)
+    seed = _check_rng(rng)
     n = _check_int("n", n, 2, MAX_ROWS)
     window = _check_int("window", window, 10, MAX_ROWS)
     if n % window or n // window < 2:
-        raise ValueError(f"n must be a multiple of window with at least 2 windows, got {n}")
+        raise ValueError(
+            f"n must be a multiple of window ({window}) with at least 2 windows, got {n!r}"
+        )
     system = _system(seed)
     if column not in system.world.numeric_features:
         raise ValueError(f"column must be one of {system.world.numeric_features}, got {column!r}")
@@ -358,33 +362,10 @@ def drift_lab_compute(
     stream = system.world.sample(
         n, start=STREAM_START, drifts=[drift], rng=np.random.default_rng([seed, 1])
     )
-    y = stream["target"].to_numpy()
-    correct = (system.proba(stream) >= 0.5) == y
+    correct = (system.proba(stream) >= 0.5) == stream["target"].to_numpy()
     values = stream[column].to_numpy(float)
-    ref = system.history[column].to_numpy(float)
-    n_windows = n // window
-    d = _ks_statistics(ref, values.reshape(n_windows, window))
-    critical = _ks_critical(ref.size, window, alpha)
-    ph, alarm_at = _page_hinkley_up((~correct).astype(float), ph_threshold)
-    ph = ph.reshape(n_windows, window)
-    ph_alarm = np.zeros(n, bool)
-    ph_alarm[alarm_at] = True
-    ph_alarm = ph_alarm.reshape(n_windows, window).any(axis=1)
-    frame = pd.DataFrame(
-        {
-            "window": np.arange(n_windows),
-            "start": np.arange(n_windows) * window,
-            "accuracy": correct.reshape(n_windows, window).mean(axis=1),
-            "drift_weight": stream["drift_weight"].to_numpy().reshape(n_windows, window).mean(1),
-            "input_statistic": d,
-            "input_threshold": critical,
-            "input_alarm": d > critical,
-            "error_statistic": ph.max(axis=1),
-            "error_threshold": float(ph_threshold),
-            "error_alarm": ph_alarm,
-        }
-    )
-    frame["alarm"] = frame["input_alarm"] | frame["error_alarm"]
+    frame = _lab_windows(system.history[column].to_numpy(float), values, correct,
+                         stream["drift_weight"].to_numpy(), window, alpha, ph_threshold)  # fmt: skip
     schedule = drift.schedule(np.arange(n))
     before = np.arange(n) < drift.start
     after = (schedule > 0) & (schedule >= schedule.max())
@@ -408,6 +389,35 @@ def drift_lab_compute(
         change_window=int(change_window),
         change_spans=_spans(schedule > 0),
     )
+
+
+def _lab_windows(ref, values, correct, drift_weight, window, alpha, ph_threshold) -> pd.DataFrame:
+    """The drift lab's per-window frame: accuracy, drift weight and both detectors (KS of
+    ``values`` against ``ref``; Page-Hinkley on the errors), see :func:`drift_lab_compute`."""
+    n_windows = values.size // window
+    d = _ks_statistics(ref, values.reshape(n_windows, window))
+    critical = _ks_critical(ref.size, window, alpha)
+    ph, alarm_at = _page_hinkley_up((~correct).astype(float), ph_threshold)
+    ph = ph.reshape(n_windows, window)
+    ph_alarm = np.zeros(values.size, bool)
+    ph_alarm[alarm_at] = True
+    ph_alarm = ph_alarm.reshape(n_windows, window).any(axis=1)
+    frame = pd.DataFrame(
+        {
+            "window": np.arange(n_windows),
+            "start": np.arange(n_windows) * window,
+            "accuracy": correct.reshape(n_windows, window).mean(axis=1),
+            "drift_weight": drift_weight.reshape(n_windows, window).mean(1),
+            "input_statistic": d,
+            "input_threshold": critical,
+            "input_alarm": d > critical,
+            "error_statistic": ph.max(axis=1),
+            "error_threshold": float(ph_threshold),
+            "error_alarm": ph_alarm,
+        }
+    )
+    frame["alarm"] = frame["input_alarm"] | frame["error_alarm"]
+    return frame
 
 
 # -- monitoring dashboard ---------------------------------------------------------------------
@@ -595,6 +605,47 @@ class DashboardResult:
         )
 
 
+def _check_features(features, world) -> tuple:
+    features = tuple(features)
+    if not features:
+        raise ValueError("features must name at least one column, got none")
+    unknown = [f for f in features if f not in world.features]
+    if unknown:
+        raise ValueError(f"features must be among {world.features}, got {unknown}")
+    return features
+
+
+def _check_method(method, threshold) -> None:
+    if method not in DASHBOARD_METHODS:
+        raise ValueError(f"method must be one of {DASHBOARD_METHODS}, got {method!r}")
+    if threshold is not None:
+        if method not in _DISTANCES:
+            raise ValueError(
+                f"threshold must be None with method {method!r} (thresholds apply to distances "
+                f"only), got {threshold!r}"
+            )
+        _check_fraction("threshold", threshold, low=0.0, high=math.inf, open_low=True)
+
+
+def _dashboard_frame(raw, tests, features, threshold, correction, alpha, consecutive):
+    """Monitor's per-window frame from the cached per-column tests and per-window performance:
+    the correction, ``alpha`` or ``threshold``, and the alert rule applied."""
+    p, stat, limit = (np.stack([t[k] for t in tests], axis=1) for k in range(3))
+    columns = [*features, PREDICTION]
+    if threshold is not None:
+        limit = np.full_like(limit, threshold)
+    adjusted = np.array([_adjust(row, correction) for row in p]).reshape(p.shape)
+    drifted = np.where(np.isnan(p), stat > limit, adjusted < alpha) & ~np.isnan(stat)
+    data = {c: raw[c].to_numpy() for c in ("window", "start", "end", "n_rows")}
+    for k, c in enumerate(columns):
+        data[f"{c}_statistic"] = stat[:, k]
+        data[f"{c}_drifted"] = drifted[:, k]
+    data["n_drifted"] = drifted[:, :-1].sum(axis=1)
+    keep = ["n_labelled", "accuracy", "roc_auc", "estimated_accuracy", "estimated_roc_auc"]
+    data.update({c: raw[c].to_numpy() for c in [*keep, "performance_flag"]})
+    return _alerts(pd.DataFrame(data), columns, consecutive)
+
+
 def dashboard_compute(
     *,
     features=("income", "debt_ratio"),
@@ -608,7 +659,7 @@ def dashboard_compute(
     magnitude: float = 1.0,
     drift_column: str = "debt_ratio",
     start: float = 0.5,
-    seed: int = 0,
+    rng: int | np.random.Generator | None = 0,
     n: int = 6000,
 ) -> DashboardResult:
     """Monitor a drifting loan stream with :class:`~mlsys_helpers.monitor.Monitor`.
@@ -643,8 +694,9 @@ def dashboard_compute(
         Multiple-testing correction across the watched columns (and the score) of a window.
     consecutive : int in [1, 1000]
         Windows in a row that must flag before an alert.
-    drift_kind, magnitude, drift_column, start, seed, n
-        The injected change, the seed (in [0, 2**32 - 1]) and the stream length (100 to
+    drift_kind, magnitude, drift_column, start, rng, n
+        The injected change, the seed (``rng``: an int in [0, 2**32 - 1], or a Generator or
+        None drawn from once, as in :func:`drift_lab_compute`) and the stream length (100 to
         :data:`MAX_ROWS` = 100,000 rows; ``window`` at most ``n / 2``).
 
     Every argument is checked before any work, and a bad one raises a ValueError or TypeError
@@ -662,24 +714,14 @@ def dashboard_compute(
     >>> result.n_alerts > 0  # the accuracy drop alerts; the inputs do not
     True
     """
-    seed = _check_seed(seed)
+    seed = _check_rng(rng)
     n = _check_int("n", n, 100, MAX_ROWS)
     window = _check_int("window", window, 50, MAX_ROWS)
     if isinstance(features, str):
-        raise TypeError("features must be a sequence of column names, not a string")
-    features = tuple(features)
+        raise TypeError("features must be a sequence of column names (not one string), got str")
     world = _system(seed).world
-    if not features:
-        raise ValueError("features must name at least one column, got none")
-    unknown = [f for f in features if f not in world.features]
-    if unknown:
-        raise ValueError(f"features must be among {world.features}, got {unknown}")
-    if method not in DASHBOARD_METHODS:
-        raise ValueError(f"method must be one of {DASHBOARD_METHODS}, got {method!r}")
-    if threshold is not None:
-        if method not in _DISTANCES:
-            raise ValueError(f"threshold applies to distances only, not to method {method!r}")
-        _check_fraction("threshold", threshold, low=0.0, high=math.inf, open_low=True)
+    features = _check_features(features, world)
+    _check_method(method, threshold)
     _check_fraction("alpha", alpha, low=0.0, high=1.0, open_low=True)
     if correction not in ("bonferroni", "fdr", None):
         raise ValueError(f"correction must be 'bonferroni', 'fdr' or None, got {correction!r}")
@@ -694,21 +736,8 @@ def dashboard_compute(
     data_key = (seed, drift_kind, float(magnitude), drift_column, float(start), n)
     raw, reference_accuracy = _window_performance(data_key, window)
     tests = [_column_tests(data_key, window, c, m) for c, m in _detectors(method, features, world)]
-    p, stat, limit = (np.stack([t[k] for t in tests], axis=1) for k in range(3))
-    columns = [*features, PREDICTION]
+    frame = _dashboard_frame(raw, tests, features, threshold, correction, alpha, consecutive)
     windows = raw["window"].to_numpy()
-    if threshold is not None:
-        limit = np.full_like(limit, threshold)
-    adjusted = np.array([_adjust(row, correction) for row in p]).reshape(p.shape)
-    drifted = np.where(np.isnan(p), stat > limit, adjusted < alpha) & ~np.isnan(stat)
-    data = {c: raw[c].to_numpy() for c in ("window", "start", "end", "n_rows")}
-    for k, c in enumerate(columns):
-        data[f"{c}_statistic"] = stat[:, k]
-        data[f"{c}_drifted"] = drifted[:, k]
-    data["n_drifted"] = drifted[:, :-1].sum(axis=1)
-    keep = ["n_labelled", "accuracy", "roc_auc", "estimated_accuracy", "estimated_roc_auc"]
-    data.update({c: raw[c].to_numpy() for c in [*keep, "performance_flag"]})
-    frame = _alerts(pd.DataFrame(data), columns, consecutive)
     change_window = drift.start / window
     alerts = windows[frame["alert"].to_numpy(bool)]
     return DashboardResult(

@@ -18,7 +18,7 @@ How the answers are kept out of sight (the scheme):
 
 - the **cause** of each case is stored in the answer keys (``mlsys_helpers/_keys/ch09.py``) only as
   ``sha256("<salt>|<number>|<cause>")``; the checker hashes the submitted cause the same way;
-- the **start** is derived from ``(number, seed)`` by the private :func:`_start_of` (a seeded
+- the **start** is derived from ``(number, rng)`` by the private :func:`_start_of` (a seeded
   draw of a day 12 to 21 days after the deployment, and an hour), which the generator uses too;
   the checker calls it with the chapter's seed and compares whole days.
 
@@ -29,7 +29,7 @@ answer key: the lab relies on not doing that, not on secrecy.
 Daily series can be split at a change with :func:`change_start` (a step or a ramp fitted by least
 squares), a tool the diagnosis uses to pin a start date.
 
->>> case = open_case(2, seed=0)
+>>> case = open_case(2, rng=0)
 >>> case.number, case.logs.columns[:3].tolist()
 (2, ['request_id', 'received', 'source'])
 >>> [c for c in CATEGORIES if c in repr(case)]
@@ -100,7 +100,10 @@ class Case:
 
     Attributes
     ----------
-    number, seed : int
+    number : int
+    rng : int
+        The int seed the case was generated from (``open_case(number, rng=case.rng)`` opens
+        it again, also when it was opened with a Generator).
     title : str
     pager : str
         The page that woke you up.
@@ -132,7 +135,7 @@ class Case:
     """
 
     number: int
-    seed: int
+    rng: int
     title: str
     pager: str = field(repr=False)
     briefing: str = field(repr=False)
@@ -153,7 +156,7 @@ class Case:
 
         Examples
         --------
-        >>> case = open_case(1, seed=0)
+        >>> case = open_case(1, rng=0)
         >>> round(float(case.stream["target"].notna().mean()), 2)  # the last 7 days lack labels
         0.8
         """
@@ -170,7 +173,7 @@ class Case:
 
         Examples
         --------
-        >>> report = open_case(1, seed=0).monitor
+        >>> report = open_case(1, rng=0).monitor
         >>> len(report), report["start"].min().strftime("%Y-%m-%d")
         (35, '2025-02-03')
         """
@@ -204,7 +207,7 @@ class Case:
 
         Examples
         --------
-        >>> axes = open_case(1, seed=0).plot()
+        >>> axes = open_case(1, rng=0).plot()
         >>> [ax.get_ylabel() for ax in axes]
         ['share of requests', 'share predicted default', 'features drifted', 'accuracy']
         """
@@ -440,31 +443,28 @@ _BRIEFING = (
 
 def _check_number(number: Any) -> int:
     if isinstance(number, bool) or not isinstance(number, numbers.Integral):
-        raise TypeError(f"number must be an int from 1 to {N_CASES}, got {number!r}")
+        raise TypeError(f"number must be an int from 1 to {N_CASES}, got {type(number).__name__}")
     if not 1 <= number <= N_CASES:
         raise ValueError(f"number must be from 1 to {N_CASES}, got {number}")
     return int(number)
 
 
-def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
-    return int(seed)
+def open_case(number: int, *, rng: int | np.random.Generator | None = 0) -> Case:
+    """Open incident ``number`` (1 to :data:`N_CASES`), generated from ``rng``.
 
-
-def open_case(number: int, *, seed: int = 0) -> Case:
-    """Open incident ``number`` (1 to :data:`N_CASES`), generated from ``seed``.
-
-    The same ``(number, seed)`` gives the same case, bit for bit (about 0.5 s; the monitor
-    report adds about a second on first use). See the module docstring for what a case holds.
+    The same ``(number, rng)`` with an int ``rng`` gives the same case, bit for bit (about
+    0.5 s; the monitor report adds about a second on first use). See the module docstring for
+    what a case holds.
 
     Parameters
     ----------
     number : int
         Which incident of the shift.
-    seed : int, default 0
-        Another seed gives another instance of the same kind of incident (other start date,
-        other data).
+    rng : int >= 0, Generator or None, default 0
+        Another int gives another instance of the same kind of incident (other start date,
+        other data). A case is identified by an int (the answer checker recomputes its start
+        from ``(number, rng)``): a Generator (or None: fresh entropy) gives one draw, kept as
+        ``case.rng``.
 
     Returns
     -------
@@ -472,7 +472,7 @@ def open_case(number: int, *, seed: int = 0) -> Case:
 
     Examples
     --------
-    >>> case = open_case(1, seed=0)
+    >>> case = open_case(1, rng=0)
     >>> case.opened.strftime("%Y-%m-%d %H:%M"), len(case.requests)
     ('2025-03-10 06:12', 8400)
     >>> open_case(7)
@@ -480,31 +480,71 @@ def open_case(number: int, *, seed: int = 0) -> Case:
     ...
     ValueError: number must be from 1 to 6, got 7
     """
-    from mlsys_helpers.collect import delay_labels
-    from mlsys_helpers.quality import infer_schema
-    from mlsys_helpers.serve import ModelService, corrupt_requests
-    from mlsys_helpers.train import RuleClassifier, make_pipeline_for
-    from mlsys_helpers.world import LoanWorld
+    from mlsys_helpers.loop import _seed_from
 
-    number, seed = _check_number(number), _check_seed(seed)
+    number, seed = _check_number(number), _seed_from(rng)
     scenario = _SCENARIOS[number]
     rng = np.random.default_rng([_STREAM, 2, number, seed])
     start = _start_of(number, seed)
     deployed = _deployed(number)
     opened = deployed + pd.Timedelta(days=DAYS, hours=6, minutes=12)
-    world = LoanWorld()
-    features = list(world.features)
+    history, reference, trained = _train(deployed, rng)
+    live, sent, logs = _serve_live(scenario, start, deployed, history, trained, rng)
+    outcomes = _outcomes(scenario, live, start, opened, rng)
+    features = [column.name for column in trained["schema"].columns]  # the world's features
+    case = Case(
+        number=number,
+        rng=seed,
+        title=scenario.title,
+        pager="",
+        briefing="",
+        opened=opened,
+        timeline=pd.DataFrame(),
+        logs=logs,
+        requests=sent[["request_id", "timestamp", *features]].reset_index(drop=True),
+        outcomes=outcomes.reset_index(drop=True),
+        reference=reference[["timestamp", *features, "target"]].reset_index(drop=True),
+        schema=trained["schema"],
+        model=trained["model"],
+        features=tuple(features),
+    )
+    facts = _facts(case, deployed)
+    object.__setattr__(case, "pager", scenario.pager(facts))
+    timeline = _timeline(case, scenario, start, deployed, rng)
+    object.__setattr__(case, "briefing", textwrap.fill(_BRIEFING.format(**facts), width=96))
+    object.__setattr__(case, "timeline", timeline)
+    return case
 
-    # training history (hourly) and the validation week right before deployment (every 6 min)
-    n_ref = 7 * PER_DAY
+
+def _train(deployed: pd.Timestamp, rng) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The training history (hourly), the validation week right before deployment (every 6
+    min) and what was fitted on the history: ``{"model", "schema", "rule"}``."""
+    from mlsys_helpers.quality import infer_schema
+    from mlsys_helpers.train import RuleClassifier, make_pipeline_for
+    from mlsys_helpers.world import LoanWorld
+
+    world = LoanWorld()
     ref_start = deployed - pd.Timedelta(days=7)
     history = world.sample(5000, start=ref_start - pd.Timedelta(hours=5000), rng=rng)
-    reference = world.sample(n_ref, start=ref_start, freq="6min", rng=rng)
-    model = make_pipeline_for(history).fit(history, history["target"])
-    schema = infer_schema(history[features])
-    rule = RuleClassifier(feature="debt_ratio").fit(history[["debt_ratio"]], history["target"])
+    reference = world.sample(7 * PER_DAY, start=ref_start, freq="6min", rng=rng)
+    trained = {
+        "model": make_pipeline_for(history).fit(history, history["target"]),
+        "schema": infer_schema(history[list(world.features)]),
+        "rule": RuleClassifier(feature="debt_ratio").fit(
+            history[["debt_ratio"]], history["target"]
+        ),
+    }
+    return history, reference, trained
 
-    # live traffic: the world (with the scenario's drifts), what upstream sent, the service
+
+def _serve_live(scenario: _Scenario, start, deployed, history, trained, rng):
+    """Live traffic: the world (with the scenario's drifts), what upstream sent (a few
+    malformed requests), and the service's log of answering it: ``(live, sent, logs)``."""
+    from mlsys_helpers.serve import ModelService, corrupt_requests
+    from mlsys_helpers.world import LoanWorld
+
+    world = LoanWorld()
+    features = list(world.features)
     live = world.sample(DAYS * PER_DAY, start=deployed, freq="6min",
                         drifts=scenario.drifts(start), rng=rng)  # fmt: skip
     live.insert(0, "request_id", np.arange(len(live), dtype=np.int64))
@@ -519,8 +559,8 @@ def open_case(number: int, *, seed: int = 0) -> Case:
         {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
         for r in noisy["request"]
     ]
-    service = ModelService(model, schema=schema, fallback=rule, latency_budget_ms=80,
-                           cost_per_1k=0.4, rng=rng)  # fmt: skip
+    service = ModelService(trained["model"], schema=trained["schema"], fallback=trained["rule"],
+                           latency_budget_ms=80, cost_per_1k=0.4, rng=rng)  # fmt: skip
     if scenario.release is None:
         service.predict_many(payloads)
     else:  # a new model takes over the same service at the start (no canary, no shadow)
@@ -530,39 +570,18 @@ def open_case(number: int, *, seed: int = 0) -> Case:
         service.predict_many(payloads[switch:])
     logs = service.log_frame().drop(columns=["compute_ms"])  # measured time: not reproducible
     logs["received"] = sent["timestamp"].to_numpy()
+    return live, sent, logs
 
-    # outcomes: recorded 7 days later by the label pipeline (with the scenario's defects)
+
+def _outcomes(scenario: _Scenario, live, start, opened, rng) -> pd.DataFrame:
+    """Outcomes recorded 7 days later by the label pipeline (with the scenario's defects), as
+    far as they have arrived when the page fires."""
+    from mlsys_helpers.collect import delay_labels
+
     recorded = live[["request_id", "timestamp"]].assign(target=scenario.labels(live, start, rng))
     recorded = delay_labels(recorded, delay=LABEL_DELAY, distribution="fixed",
                             arrival_column="label_time", rng=rng)  # fmt: skip
-    outcomes = recorded.loc[
-        recorded["label_time"] <= opened, ["request_id", "label_time", "target"]
-    ]
-    requests = sent[["request_id", "timestamp", *features]].reset_index(drop=True)
-    reference = reference[["timestamp", *features, "target"]]
-
-    case = Case(
-        number=number,
-        seed=seed,
-        title=scenario.title,
-        pager="",
-        briefing="",
-        opened=opened,
-        timeline=pd.DataFrame(),
-        logs=logs,
-        requests=requests,
-        outcomes=outcomes.reset_index(drop=True),
-        reference=reference.reset_index(drop=True),
-        schema=schema,
-        model=model,
-        features=tuple(features),
-    )
-    facts = _facts(case, deployed)
-    object.__setattr__(case, "pager", scenario.pager(facts))
-    timeline = _timeline(case, scenario, start, deployed, rng)
-    object.__setattr__(case, "briefing", textwrap.fill(_BRIEFING.format(**facts), width=96))
-    object.__setattr__(case, "timeline", timeline)
-    return case
+    return recorded.loc[recorded["label_time"] <= opened, ["request_id", "label_time", "target"]]
 
 
 def _facts(case: Case, deployed: pd.Timestamp) -> dict:
@@ -674,7 +693,7 @@ def daily_health(case: Case) -> pd.DataFrame:
 
     Examples
     --------
-    >>> case = open_case(1, seed=9)
+    >>> case = open_case(1, rng=9)
     >>> list(daily_health(case).columns)
     ['requests', 'fallback', 'with problems', 'declined']
     """
@@ -696,7 +715,7 @@ def drift_days(case: Case) -> pd.DataFrame:
 
     Examples
     --------
-    >>> table = drift_days(open_case(1, seed=9))
+    >>> table = drift_days(open_case(1, rng=9))
     >>> table.index.name, list(table.columns)
     ('column', ['days drifted', 'first day'])
     """
@@ -717,7 +736,7 @@ def daily_failures(case: Case, by: Sequence[str] = ()) -> pd.DataFrame:
 
     Examples
     --------
-    >>> failures = daily_failures(open_case(1, seed=9), by=("channel",))
+    >>> failures = daily_failures(open_case(1, rng=9), by=("channel",))
     >>> list(failures.columns)
     ['check', 'column', 'observed', 'day', 'channel']
     """
@@ -740,7 +759,7 @@ def labelled(case: Case) -> pd.DataFrame:
 
     Examples
     --------
-    >>> rows = labelled(open_case(1, seed=9))
+    >>> rows = labelled(open_case(1, rng=9))
     >>> bool(rows["target"].notna().all()), {"declined", "correct"} <= set(rows.columns)
     (True, True)
     """

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,7 +180,7 @@ class OnDrift(Policy):
                     f"detector must have update() and reset(), got {type(detector).__name__}"
                 )
         if not isinstance(signal, str):
-            raise TypeError(f"signal must be 'error' or a column name, got {signal!r}")
+            raise TypeError(f"signal must be 'error' or a column name, got {type(signal).__name__}")
         self.detector = detector
         self.signal = signal
 
@@ -190,7 +191,9 @@ class OnDrift(Policy):
         elif self.signal in observation.served.columns:
             values = observation.served[self.signal].to_numpy(dtype=float)
         else:
-            raise ValueError(f"signal {self.signal!r} is not a feature column")
+            raise ValueError(
+                f"signal must be 'error' or a column of the served rows, got {self.signal!r}"
+            )
         fired = False
         for value in values:
             if self.detector.update(float(value)).drift_detected:
@@ -270,24 +273,29 @@ class Feedback:
     ipw : bool, default False
     holdout : float, default 0.0
         In [0, 1).
-    seed : int, default 0
-        Seeds the random approvals (the same seed gives the same coin flips on the same data).
+    rng : None, int or Generator, default 0
+        Seeds the random approvals. A Feedback is a setting reused by every run it is given to,
+        so it keeps an int: a Generator (or None: fresh entropy) is drawn from once, when the
+        Feedback is made, and ``rng`` then holds the int drawn. The same Feedback (or the same
+        int) gives the same coin flips on the same data.
 
     Examples
     --------
     >>> Feedback(explore=0.05, ipw=True)
-    Feedback(threshold=0.5, explore=0.05, ipw=True, holdout=0.0, seed=0)
+    Feedback(threshold=0.5, explore=0.05, ipw=True, holdout=0.0, rng=0)
+    >>> Feedback(rng=np.random.default_rng(0)).rng  # one draw from the Generator
+    3653403231
     >>> Feedback(ipw=True)
     Traceback (most recent call last):
     ...
-    ValueError: ipw needs explore > 0: a declined row is never labelled, so it has no weight
+    ValueError: explore must be > 0 when ipw=True (a declined row is never labelled, so it has no weight), got 0.0
     """
 
     threshold: float = 0.5
     explore: float = 0.0
     ipw: bool = False
     holdout: float = 0.0
-    seed: int = 0
+    rng: int | np.random.Generator | None = 0
 
     def __post_init__(self) -> None:
         for name, low_open in (("threshold", True), ("explore", False), ("holdout", False)):
@@ -299,20 +307,36 @@ class Feedback:
                 interval = "(0, 1)" if low_open else "[0, 1)"
                 raise ValueError(f"{name} must be in {interval}, got {value!r}")
         if not isinstance(self.ipw, bool):
-            raise TypeError(f"ipw must be True or False, got {self.ipw!r}")
+            raise TypeError(f"ipw must be a bool, got {type(self.ipw).__name__}")
         if self.ipw and self.explore == 0:
             raise ValueError(
-                "ipw needs explore > 0: a declined row is never labelled, so it has no weight"
+                "explore must be > 0 when ipw=True (a declined row is never labelled, so it "
+                f"has no weight), got {self.explore!r}"
             )
-        if (
-            isinstance(self.seed, bool)
-            or not isinstance(self.seed, numbers.Integral)
-            or self.seed < 0
-        ):
-            raise ValueError(f"seed must be an int >= 0, got {self.seed!r}")
+        object.__setattr__(self, "rng", _seed_from(self.rng))
 
 
 # ----------------------------------------------------------------------------- simulation
+def _seed_from(rng: Any, *, high: int | None = None, name: str = "rng") -> int:
+    """An int seed from ``rng``, for settings that must keep one (to be reused, cached or mixed
+    with fixed stream ids): an int is checked (>= 0, and <= ``high``) and kept; a Generator (or
+    None: fresh entropy) gives one draw in [0, 2**32).
+
+    Also used by :mod:`mlsys_helpers._panels` and :mod:`mlsys_helpers.incidents`.
+
+    >>> _seed_from(7), _seed_from(np.random.default_rng(0))
+    (7, 3653403231)
+    """
+    if rng is None or isinstance(rng, np.random.Generator):
+        return int(np.random.default_rng(rng).integers(0, 2**32))
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
+        raise TypeError(f"{name} must be an int or a numpy Generator, got {type(rng).__name__}")
+    if rng < 0 or (high is not None and rng > high):
+        expected = ">= 0" if high is None else f"in [0, {high}]"
+        raise ValueError(f"{name} must be an int {expected}, got {rng!r}")
+    return int(rng)
+
+
 def _check_int(name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
         raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
@@ -339,9 +363,10 @@ def _sizes(source, periods: int, period_size, train_size) -> tuple[int, int]:
             train_size = _check_int("train_size", train_size, 2)
             period_size = (len(source) - train_size) // periods
         if period_size < 1:
+            needed = periods + 1 if train_size is None else train_size + periods
             raise ValueError(
-                f"frame has {len(source)} rows: too few for {periods} periods after training; "
-                "give period_size and train_size"
+                f"source must have at least {needed} rows for {periods} periods after training "
+                f"(or give period_size and train_size), got a frame of {len(source)} rows"
             )
     elif period_size is None:
         period_size = 2000
@@ -357,10 +382,14 @@ def _frame_from(
     n = train_size + periods * period_size
     if isinstance(source, pd.DataFrame):
         if drifts:
-            raise ValueError("drifts apply to a world; inject them into a frame with drift.inject")
+            raise ValueError(
+                "drifts must be empty when source is a frame (inject them into the frame with "
+                f"drift.inject), got {reprlib.repr(drifts)}"
+            )
         if len(source) < n:
             raise ValueError(
-                f"frame has {len(source)} rows; train_size + periods * period_size needs {n}"
+                f"source must have train_size + periods * period_size = {n} rows, got a frame "
+                f"of {len(source)} rows"
             )
         if time_column in source.columns:
             source = source.sort_values(time_column, kind="stable")
@@ -514,22 +543,10 @@ def _simulate(
     feedback,
     rng,
 ) -> pd.DataFrame:
-    if not isinstance(policy, Policy):
-        raise TypeError(
-            f"policy must be a Policy (Never, Periodic, ...), got {type(policy).__name__}"
-        )
-    periods = _check_int("periods", periods, 1)
-    period_size, train_size = _sizes(source, periods, period_size, train_size)
-    window = train_size if window is None else _check_int("window", window, 2)
-    label_delay = _check_int("label_delay", label_delay, 0)
-    costs = {
-        name: _check_cost(name, v)
-        for name, v in (
-            ("label_cost", label_cost),
-            ("retrain_cost", retrain_cost),
-            ("error_cost", error_cost),
-        )
-    }
+    periods, period_size, train_size, window, label_delay, costs = _settings(
+        source, policy, periods, period_size, train_size, window, label_delay,
+        {"label_cost": label_cost, "retrain_cost": retrain_cost, "error_cost": error_cost},
+    )  # fmt: skip
     frame = _frame_from(
         source,
         periods=periods,
@@ -541,109 +558,203 @@ def _simulate(
         rng=rng,
         time_column=time_column,
     )
+    features, task = _features_and_task(source, frame, features, target, time_column, task)
+    if model is None:
+        model = make_pipeline_for(frame, target, features=features, task=task)
+    bounds = [(0, train_size)] + [
+        (train_size + k * period_size, train_size + (k + 1) * period_size) for k in range(periods)
+    ]
+    run = _Run(frame, frame[features], frame[target].to_numpy(), model, copy.deepcopy(policy),
+               costs=costs, time_column=time_column, train_size=train_size, window=window,
+               label_delay=label_delay, bounds=bounds)  # fmt: skip
+    if feedback is None:
+        return _serve_all(run, task)
+    if not isinstance(feedback, Feedback):
+        raise TypeError(f"feedback must be a Feedback, got {type(feedback).__name__}")
+    if task != "classification" or len(np.unique(run.y)) > 2:
+        raise ValueError(
+            "target must be binary (1 = decline) when feedback is given, got a "
+            f"{task} target with {len(np.unique(run.y))} values"
+        )
+    return _serve_with_feedback(run, feedback)
+
+
+def _settings(source, policy, periods, period_size, train_size, window, label_delay, costs):
+    """The checked sizes and costs of a simulation (``period_size``, ``train_size`` and
+    ``window`` derived when not given)."""
+    if not isinstance(policy, Policy):
+        raise TypeError(
+            f"policy must be a Policy (Never, Periodic, ...), got {type(policy).__name__}"
+        )
+    periods = _check_int("periods", periods, 1)
+    period_size, train_size = _sizes(source, periods, period_size, train_size)
+    window = train_size if window is None else _check_int("window", window, 2)
+    label_delay = _check_int("label_delay", label_delay, 0)
+    costs = {name: _check_cost(name, value) for name, value in costs.items()}
+    return periods, period_size, train_size, window, label_delay, costs
+
+
+def _features_and_task(source, frame, features, target, time_column, task) -> tuple[list, str]:
+    """The model inputs and the task, defaulted from the source (checked)."""
     if target not in frame.columns:
-        raise ValueError(f"target {target!r} is not a column of the source")
+        raise ValueError(f"target must be a column of source, got {target!r}")
     if features is None:
         features = (
             list(source.features)
             if hasattr(source, "features") and not isinstance(source, pd.DataFrame)
             else sum(feature_columns(frame, target, time_column=time_column), [])
         )
-    features = list(features)
     if task not in (None, "classification", "regression"):
         raise ValueError(f"task must be 'classification', 'regression' or None, got {task!r}")
     task = task or getattr(source, "task", None) or infer_task(frame[target])
-    if model is None:
-        model = make_pipeline_for(frame, target, features=features, task=task)
-    policy = copy.deepcopy(policy)
+    return list(features), task
 
-    X, y = frame[features], frame[target].to_numpy()
-    bounds = [(0, train_size)] + [
-        (train_size + k * period_size, train_size + (k + 1) * period_size) for k in range(periods)
-    ]
 
-    def loss(pred: np.ndarray, truth: np.ndarray) -> np.ndarray:
-        if task == "classification":
-            return (pred != truth).astype(float)
-        return np.abs(pred.astype(float) - truth.astype(float))
+@dataclass(eq=False)
+class _Run:
+    """One simulation: its data and settings (fixed), and the state that moves period by period.
 
-    if feedback is not None:
-        if not isinstance(feedback, Feedback):
-            raise TypeError(f"feedback must be a Feedback, got {type(feedback).__name__}")
-        if task != "classification" or len(np.unique(y)) > 2:
-            raise ValueError("feedback needs a binary classification target (1 = decline)")
-        setup = {"train_size": train_size, "window": window, "label_delay": label_delay}
-        return _simulate_feedback(frame, X, y, bounds, model, policy, feedback, costs=costs,
-                                  time_column=time_column, **setup)  # fmt: skip
-    current = clone(model).fit(X.iloc[:train_size], y[:train_size])
-    version, age, labelled_end = 0, 0, train_size  # labelled rows are frame[:labelled_end]
-    cache: dict[int, tuple[int, np.ndarray]] = {}  # period -> (model version, predictions)
-    totals = dict.fromkeys(("labels", "retraining", "errors"), 0.0)
-    n_retrains, n_labels = 0, 0
+    Shared by both paths of :func:`simulate` (every row labelled, or :class:`Feedback`): the
+    bookkeeping of labels, costs, retrainings and cached predictions lives here once.
+    """
+
+    frame: pd.DataFrame
+    X: pd.DataFrame
+    y: np.ndarray
+    model: Any  # unfitted: cloned at each (re)training
+    policy: Policy  # a deep copy
+    costs: dict
+    time_column: str
+    train_size: int
+    window: int
+    label_delay: int
+    bounds: list  # [(0, train_size), (lo, hi) of period 0, ...]
+    current: Any = None  # the fitted model serving now
+    version: int = 0  # retrainings so far: which model made a cached prediction
+    age: int = 0  # periods served by the current model
+    labelled_end: int = 0  # labels of frame[:labelled_end] have arrived
+    n_retrains: int = 0
+    n_labels: int = 0
+    totals: dict = field(
+        default_factory=lambda: dict.fromkeys(("labels", "retraining", "errors"), 0.0)
+    )
+    cache: dict = field(default_factory=dict)  # period -> (model version, predictions)
+
+    @property
+    def periods(self) -> int:
+        return len(self.bounds) - 1
+
+    def start(self) -> None:
+        """Fit the first model on the ``train_size`` rows before period 0."""
+        first = slice(0, self.train_size)
+        self.current = clone(self.model).fit(self.X.iloc[first], self.y[first])
+        self.labelled_end = self.train_size
+
+    def served(self, p: int, pred: np.ndarray, loss: np.ndarray) -> None:
+        """Book period ``p``'s predictions (for when its labels arrive) and its errors' cost."""
+        self.cache[p] = (self.version, pred)
+        self.totals["errors"] += self.costs["error_cost"] * float(loss.sum())
+        self.age += 1
+
+    def arrived(self, p: int, predict, labelled: np.ndarray | None = None):
+        """Labels of period ``p - label_delay`` arrive (for all its rows, or where ``labelled``).
+
+        Pays for them and returns ``(rows, features, predictions)`` of the rows that got one
+        (``predictions``: the current model's), or None when nothing arrives yet. A prediction
+        cached from an older model is redone with ``predict(lo, hi)``: the policy judges the
+        model it would replace.
+        """
+        arrived = p - self.label_delay
+        if arrived < 0:
+            return None
+        lo, hi = self.bounds[arrived + 1]
+        self.labelled_end = hi
+        if labelled is None:
+            got, features = np.arange(lo, hi), self.X.iloc[lo:hi]
+        else:
+            got = np.flatnonzero(labelled[lo:hi]) + lo
+            features = self.X.iloc[got]
+        if self.policy.needs_labels:  # Never buys no labels: it has none
+            self.n_labels += got.size
+            self.totals["labels"] += self.costs["label_cost"] * got.size
+        version, pred = self.cache.pop(arrived)
+        if version != self.version:
+            pred = predict(lo, hi)
+        return got, features, pred[got - lo]
+
+    def decide(self, p: int, errors: np.ndarray, arrived_rows: pd.DataFrame) -> bool:
+        """The policy's decision at the end of period ``p`` (never after the last one: a model
+        trained then would never serve, so it is neither trained nor billed)."""
+        lo, hi = self.bounds[p + 1]
+        observation = Observation(p, self.age, n_labels=self.n_labels, errors=errors,
+                                  labelled=arrived_rows, served=self.X.iloc[lo:hi])  # fmt: skip
+        return bool(self.policy.decide(observation)) and p < self.periods - 1
+
+    def retrain(self, fitted: Any) -> None:
+        """``fitted`` serves from the next period: count it, bill it, reset the policy."""
+        self.current = fitted
+        self.version, self.age = self.version + 1, 0
+        self.n_retrains += 1
+        self.totals["retraining"] += self.costs["retrain_cost"]
+        self.policy.reset()
+
+    def row(self, p: int, score: dict, retrained: bool) -> dict:
+        """One row of :func:`simulate`'s result (``score``: ``{"accuracy": ...}`` or
+        ``{"mae": ...}``)."""
+        frame, (lo, hi) = self.frame, self.bounds[p + 1]
+        return {
+            "period": p,
+            "start": frame[self.time_column].iloc[lo] if self.time_column in frame.columns
+            else pd.NaT,
+            "n_rows": hi - lo,
+            **score,
+            "retrained": retrained,
+            "n_retrains": self.n_retrains,
+            "labels_available": self.n_labels,
+            "drift_weight": float(frame["drift_weight"].iloc[lo:hi].mean())
+            if "drift_weight" in frame.columns
+            else np.nan,
+            "cost_labels": self.totals["labels"],
+            "cost_retraining": self.totals["retraining"],
+            "cost_errors": self.totals["errors"],
+            "cost": sum(self.totals.values()),
+        }  # fmt: skip
+
+
+def _loss(task: str, pred: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Per-row loss: 0/1 mistakes (classification) or absolute errors (regression)."""
+    if task == "classification":
+        return (pred != truth).astype(float)
+    return np.abs(pred.astype(float) - truth.astype(float))
+
+
+def _serve_all(run: _Run, task: str) -> pd.DataFrame:
+    """:func:`simulate` when every served row gets its label."""
+    X, y = run.X, run.y
+
+    def predict(lo, hi):
+        return np.asarray(run.current.predict(X.iloc[lo:hi]))
+
+    run.start()
     rows = []
-    for p in range(periods):
-        lo, hi = bounds[p + 1]
-        pred = np.asarray(current.predict(X.iloc[lo:hi]))
-        cache[p] = (version, pred)
-        period_loss = loss(pred, y[lo:hi])
-        totals["errors"] += costs["error_cost"] * float(period_loss.sum())
-        age += 1
-        arrived = p - label_delay
+    for p in range(run.periods):
+        lo, hi = run.bounds[p + 1]
+        pred = predict(lo, hi)
+        period_loss = _loss(task, pred, y[lo:hi])
+        run.served(p, pred, period_loss)
         errors, arrived_rows = np.array([]), X.iloc[0:0]
-        if arrived >= 0:
-            a_lo, a_hi = bounds[arrived + 1]
-            labelled_end = a_hi
-            if policy.needs_labels:  # Never buys no labels: it has none
-                n_labels += a_hi - a_lo
-                totals["labels"] += costs["label_cost"] * (a_hi - a_lo)
-            cached_version, cached = cache.pop(arrived)
-            if cached_version != version:
-                cached = np.asarray(current.predict(X.iloc[a_lo:a_hi]))
-            errors, arrived_rows = loss(cached, y[a_lo:a_hi]), X.iloc[a_lo:a_hi]
-        observation = Observation(
-            p, age, n_labels=n_labels, errors=errors, labelled=arrived_rows, served=X.iloc[lo:hi]
-        )
-        # the policy still sees the last period, but a model trained after it would never serve:
-        # it is neither trained nor billed
-        retrained = bool(policy.decide(observation)) and p < periods - 1
+        arrived = run.arrived(p, predict)
+        if arrived is not None:
+            got, arrived_rows, pred_arrived = arrived
+            errors = _loss(task, pred_arrived, y[got])
+        retrained = run.decide(p, errors, arrived_rows)
         if retrained:
-            w_lo = max(0, labelled_end - window)
-            current = clone(model).fit(X.iloc[w_lo:labelled_end], y[w_lo:labelled_end])
-            version, age = version + 1, 0
-            n_retrains += 1
-            totals["retraining"] += costs["retrain_cost"]
-            policy.reset()
-        score = (
-            {"mae": float(period_loss.mean())}
-            if task == "regression"
-            else {"accuracy": 1.0 - float(period_loss.mean())}
-        )
-        rows.append(
-            _period_row(
-                frame, time_column, p, lo, hi, score, retrained, n_retrains, n_labels, totals
-            )  # fmt: skip
-        )
+            recent = slice(max(0, run.labelled_end - run.window), run.labelled_end)
+            run.retrain(clone(run.model).fit(X.iloc[recent], y[recent]))
+        mean = float(period_loss.mean())
+        score = {"mae": mean} if task == "regression" else {"accuracy": 1.0 - mean}
+        rows.append(run.row(p, score, retrained))
     return pd.DataFrame(rows)
-
-
-def _period_row(frame, time_column, p, lo, hi, score, retrained, n_retrains, n_labels, totals):
-    """One row of :func:`simulate`'s result (``score``: ``{"accuracy": ...}`` or ``{"mae": ...}``)."""
-    return {
-        "period": p,
-        "start": frame[time_column].iloc[lo] if time_column in frame.columns else pd.NaT,
-        "n_rows": hi - lo,
-        **score,
-        "retrained": retrained,
-        "n_retrains": n_retrains,
-        "labels_available": n_labels,
-        "drift_weight": float(frame["drift_weight"].iloc[lo:hi].mean())
-        if "drift_weight" in frame.columns
-        else np.nan,
-        "cost_labels": totals["labels"],
-        "cost_retraining": totals["retraining"],
-        "cost_errors": totals["errors"],
-        "cost": sum(totals.values()),
-    }
 
 
 def _fit_weighted(model: Any, X: pd.DataFrame, y: np.ndarray, weight: np.ndarray) -> Any:
@@ -655,70 +766,52 @@ def _fit_weighted(model: Any, X: pd.DataFrame, y: np.ndarray, weight: np.ndarray
     return fitted.fit(X, y, **{key: weight})
 
 
-def _simulate_feedback(
-    frame, X, y, bounds, model, policy, feedback, *, costs, time_column, train_size, window,
-    label_delay,
-) -> pd.DataFrame:  # fmt: skip
+def _approve(draws: np.random.Generator, pred: np.ndarray, feedback: Feedback):
+    """Who gets a label among a period's rows: ``(hold, explored, approved)`` masks (the random
+    holdout, the declined rows approved at random, and every approved row)."""
+    hold = draws.random(pred.size) < feedback.holdout
+    explored = ~hold & (pred == 1) & (draws.random(pred.size) < feedback.explore)
+    return hold, explored, hold | explored | (pred == 0)
+
+
+def _serve_with_feedback(run: _Run, feedback: Feedback) -> pd.DataFrame:
     """:func:`simulate` when the model's decisions choose which rows get a label."""
-    draws = np.random.default_rng([feedback.seed, 16])
-    n = len(frame)
-    labelled = np.zeros(n, dtype=bool)  # approved (the label exists once it has arrived)
-    labelled[:train_size] = True
+    X, y = run.X, run.y
+    draws = np.random.default_rng([feedback.rng, 16])
+    labelled = np.zeros(len(y), dtype=bool)  # approved (the label exists once it has arrived)
+    labelled[: run.train_size] = True
     pool = labelled.copy()  # rows retraining may use (holdout: the random group only)
-    weight = np.ones(n)
-    current = clone(model).fit(X.iloc[:train_size], y[:train_size])
-    version, age, labelled_end = 0, 0, train_size
-    cache: dict[int, tuple[int, np.ndarray]] = {}
-    totals = dict.fromkeys(("labels", "retraining", "errors"), 0.0)
-    n_retrains, n_labels, explored_defaults = 0, 0, 0
+    weight = np.ones(len(y))
+    explored_defaults = 0
+
+    def predict(lo, hi):
+        proba = run.current.predict_proba(X.iloc[lo:hi])[:, 1]
+        return (proba >= feedback.threshold).astype(y.dtype)
+
+    run.start()
     rows = []
-    for p in range(len(bounds) - 1):
-        lo, hi = bounds[p + 1]
-        pred = (current.predict_proba(X.iloc[lo:hi])[:, 1] >= feedback.threshold).astype(y.dtype)
-        cache[p] = (version, pred)
-        hold = draws.random(hi - lo) < feedback.holdout
-        explored = ~hold & (pred == 1) & (draws.random(hi - lo) < feedback.explore)
-        approved = hold | explored | (pred == 0)
+    for p in range(run.periods):
+        lo, hi = run.bounds[p + 1]
+        pred = predict(lo, hi)
+        hold, explored, approved = _approve(draws, pred, feedback)
         labelled[lo:hi] = approved
         pool[lo:hi] = hold if feedback.holdout > 0 else approved
         if feedback.ipw:
             weight[lo:hi][explored] = 1.0 / feedback.explore
         explored_defaults += int((y[lo:hi][hold | explored] == 1).sum())
         wrong = pred != y[lo:hi]
-        totals["errors"] += costs["error_cost"] * float(wrong.sum())
-        age += 1
-        arrived = p - label_delay
+        run.served(p, pred, wrong)
         errors, arrived_rows = np.array([]), X.iloc[0:0]
-        if arrived >= 0:
-            a_lo, a_hi = bounds[arrived + 1]
-            labelled_end = a_hi
-            got = np.flatnonzero(labelled[a_lo:a_hi]) + a_lo
-            if policy.needs_labels:
-                n_labels += got.size
-                totals["labels"] += costs["label_cost"] * got.size
-            cached_version, cached = cache.pop(arrived)
-            if cached_version != version:
-                cached = (
-                    current.predict_proba(X.iloc[a_lo:a_hi])[:, 1] >= feedback.threshold
-                ).astype(y.dtype)
-            errors = (cached[got - a_lo] != y[got]).astype(float)
-            arrived_rows = X.iloc[got]
-        observation = Observation(
-            p, age, n_labels=n_labels, errors=errors, labelled=arrived_rows, served=X.iloc[lo:hi]
-        )
-        retrained = bool(policy.decide(observation)) and p < len(bounds) - 2  # as in _simulate
+        arrived = run.arrived(p, predict, labelled)
+        if arrived is not None:
+            got, arrived_rows, pred_arrived = arrived
+            errors = _loss("classification", pred_arrived, y[got])
+        retrained = run.decide(p, errors, arrived_rows)
         if retrained:
-            usable = np.flatnonzero(pool[:labelled_end])[-window:]
-            current = _fit_weighted(model, X.iloc[usable], y[usable], weight[usable])
-            version, age = version + 1, 0
-            n_retrains += 1
-            totals["retraining"] += costs["retrain_cost"]
-            policy.reset()
-        score = {"accuracy": 1.0 - float(wrong.mean())}
+            usable = np.flatnonzero(pool[: run.labelled_end])[-run.window :]
+            run.retrain(_fit_weighted(run.model, X.iloc[usable], y[usable], weight[usable]))
         rows.append(
-            _period_row(
-                frame, time_column, p, lo, hi, score, retrained, n_retrains, n_labels, totals
-            )  # fmt: skip
+            run.row(p, {"accuracy": 1.0 - float(wrong.mean())}, retrained)
             | {
                 "approval_rate": float(approved.mean()),
                 "accuracy_approved": 1.0 - float(wrong[approved].mean())
@@ -748,11 +841,12 @@ def compare_policies(
     {'never': 0, 'weekly': 2}
     """
     if not isinstance(policies, Mapping) or not policies:
-        raise TypeError("policies must be a non-empty dict of name -> Policy")
+        given = "an empty dict" if isinstance(policies, Mapping) else type(policies).__name__
+        raise TypeError(f"policies must be a non-empty dict of name -> Policy, got {given}")
     if not isinstance(source, pd.DataFrame):
         sizes = {k: kwargs.get(k) for k in ("periods", "period_size", "train_size")}
         if sizes["periods"] is None:
-            raise ValueError("periods is required")
+            raise ValueError("periods must be given (an int >= 1), got None")
         period_size = _check_int("period_size", sizes["period_size"] or 2000, 1)
         train_size = sizes["train_size"] or period_size
         frame = _frame_from(

@@ -25,7 +25,7 @@ drift lab's artists are built once and updated in place, legends are rebuilt onl
 entries change, and :class:`_LiveFigure` re-rasterises the text of an axes (ticks, labels,
 titles, legends: over half of a full draw) only when its limits or texts change, drawing just
 the data and the figure title on other updates. The compute functions cache what a control
-does not change (the model per seed; the dashboard's data, per-column tests and per-window
+does not change (the model per ``rng``; the dashboard's data, per-column tests and per-window
 performance).
 
 >>> lab = make_drift_lab(kind="concept")
@@ -233,48 +233,16 @@ def plot_drift_lab(result: DriftLabResult, *, fig=None):
         raise TypeError(f"result must be a DriftLabResult, got {type(result).__name__}")
     fig, (dist, acc, det, weight) = _layout(fig, LAB_SIZE, "drift_lab", _lab_axes,
                                             keep_artists=True)  # fmt: skip
-    art, frame = fig._mlsys_lab, result.frame
-    both = np.r_[result.before, result.after]
-    edges = np.histogram_bin_edges(both, bins=30) if both.size else np.array([0.0, 1.0])
-    top = 0.0
-    for key, values in (("before", result.before), ("after", result.after)):
-        art[key].set_visible(bool(values.size))
-        if values.size:
-            heights = np.histogram(values, bins=edges, density=True)[0]
-            art[key].set_xy(_step_outline(heights, edges))
-            top = max(top, float(heights.max()))
-    dist.set(xlabel=result.column, ylabel="density", title=f"{result.column}: before vs after")
-    dist.locator_params(axis="y", nbins=4)
-    # round limits with headroom for the legend: they move (and get redrawn) only now and then
-    dist.set_xlim(_round_limits(edges[0], edges[-1], 6))
-    dist.set_ylim(_round_limits(0.0, 1.15 * top or 1.0, 4))
-    _legend(dist, loc="upper right", fontsize="small")
-    middle = (frame["start"] + result.window / 2).to_numpy(float)
+    art = fig._mlsys_lab
+    _draw_distributions(dist, art, result)
+    middle = (result.frame["start"] + result.window / 2).to_numpy(float)
     for ax in (acc, det, weight):
         _set_spans(ax, art["shade"][ax], result.change_spans)
-    accuracy = frame["accuracy"].to_numpy(float)
-    art["accuracy"].set_data(middle, accuracy)
-    art["accuracy_before"].set_ydata([result.accuracy_before] * 2)
-    acc.set(ylabel="accuracy", title="accuracy per window (shaded: true change; dotted: before it)")
-    acc.locator_params(axis="y", nbins=4)
-    shown = np.r_[accuracy, result.accuracy_before]
-    if np.isfinite(shown).any():  # in 0.05 steps: the axis moves only when accuracy does
-        low = max(0.0, np.floor(20 * np.nanmin(shown)) / 20)
-        high = min(1.0, np.ceil(20 * np.nanmax(shown)) / 20)
-        acc.set_ylim(low - 0.01, max(high, low + 0.1) + 0.01)
-    for column, name in [("input", f"input: KS on {result.column}"),
-                         ("error", "errors: Page-Hinkley")]:  # fmt: skip
-        ratio = np.minimum(frame[f"{column}_statistic"] / frame[f"{column}_threshold"], CAP)
-        ratio = ratio.to_numpy(float)
-        hit = frame[f"{column}_alarm"].to_numpy(bool)
-        art[column].set_data(middle, ratio)
-        art[column].set_label(name)
-        art[f"{column}_alarm"].set_data(middle[hit], ratio[hit])
-    det.set(ylabel="statistic / threshold", ylim=(0, CAP * 1.45), yticks=[0, 1, 2, 3, 4])
-    _legend(det, loc="upper left", fontsize="small", ncols=4)
+    _draw_lab_accuracy(acc, art, result, middle)
+    _draw_lab_detectors(det, art, result, middle)
     art["weight"].set_data(
-        np.r_[frame["start"], result.n],
-        np.r_[frame["drift_weight"], frame["drift_weight"].iloc[-1]],
+        np.r_[result.frame["start"], result.n],
+        np.r_[result.frame["drift_weight"], result.frame["drift_weight"].iloc[-1]],
     )
     weight.set(
         ylabel="drift weight",
@@ -290,6 +258,54 @@ def plot_drift_lab(result: DriftLabResult, *, fig=None):
         fontsize="medium",
     )
     return fig
+
+
+def _draw_distributions(dist, art: dict, result: DriftLabResult) -> None:
+    """Left panel: step histograms (densities) of the column before and after the change."""
+    both = np.r_[result.before, result.after]
+    edges = np.histogram_bin_edges(both, bins=30) if both.size else np.array([0.0, 1.0])
+    top = 0.0
+    for key, values in (("before", result.before), ("after", result.after)):
+        art[key].set_visible(bool(values.size))
+        if values.size:
+            heights = np.histogram(values, bins=edges, density=True)[0]
+            art[key].set_xy(_step_outline(heights, edges))
+            top = max(top, float(heights.max()))
+    dist.set(xlabel=result.column, ylabel="density", title=f"{result.column}: before vs after")
+    dist.locator_params(axis="y", nbins=4)
+    # round limits with headroom for the legend: they move (and get redrawn) only now and then
+    dist.set_xlim(_round_limits(edges[0], edges[-1], 6))
+    dist.set_ylim(_round_limits(0.0, 1.15 * top or 1.0, 4))
+    _legend(dist, loc="upper right", fontsize="small")
+
+
+def _draw_lab_accuracy(acc, art: dict, result: DriftLabResult, middle: np.ndarray) -> None:
+    """Accuracy per window, and the accuracy before the change (dotted)."""
+    accuracy = result.frame["accuracy"].to_numpy(float)
+    art["accuracy"].set_data(middle, accuracy)
+    art["accuracy_before"].set_ydata([result.accuracy_before] * 2)
+    acc.set(ylabel="accuracy", title="accuracy per window (shaded: true change; dotted: before it)")
+    acc.locator_params(axis="y", nbins=4)
+    shown = np.r_[accuracy, result.accuracy_before]
+    if np.isfinite(shown).any():  # in 0.05 steps: the axis moves only when accuracy does
+        low = max(0.0, np.floor(20 * np.nanmin(shown)) / 20)
+        high = min(1.0, np.ceil(20 * np.nanmax(shown)) / 20)
+        acc.set_ylim(low - 0.01, max(high, low + 0.1) + 0.01)
+
+
+def _draw_lab_detectors(det, art: dict, result: DriftLabResult, middle: np.ndarray) -> None:
+    """Both detectors' statistic / threshold per window (capped at :data:`CAP`), alarms marked."""
+    frame = result.frame
+    for column, name in [("input", f"input: KS on {result.column}"),
+                         ("error", "errors: Page-Hinkley")]:  # fmt: skip
+        ratio = np.minimum(frame[f"{column}_statistic"] / frame[f"{column}_threshold"], CAP)
+        ratio = ratio.to_numpy(float)
+        hit = frame[f"{column}_alarm"].to_numpy(bool)
+        art[column].set_data(middle, ratio)
+        art[column].set_label(name)
+        art[f"{column}_alarm"].set_data(middle[hit], ratio[hit])
+    det.set(ylabel="statistic / threshold", ylim=(0, CAP * 1.45), yticks=[0, 1, 2, 3, 4])
+    _legend(det, loc="upper left", fontsize="small", ncols=4)
 
 
 def plot_dashboard(result: DashboardResult, *, fig=None):
@@ -320,37 +336,7 @@ def plot_dashboard(result: DashboardResult, *, fig=None):
     if not isinstance(result, DashboardResult):
         raise TypeError(f"result must be a DashboardResult, got {type(result).__name__}")
     fig, (stats_ax, acc_ax) = _layout(fig, DASHBOARD_SIZE, "dashboard", _dashboard_axes)
-    frame = result.frame
-    x = frame["window"].to_numpy()
-    for k, column in enumerate([*result.features, "prediction"]):
-        colour = _FEATURE_COLOURS[k % len(_FEATURE_COLOURS)]
-        stat = frame[f"{column}_statistic"].to_numpy(float)
-        hit = frame[f"{column}_drifted"].to_numpy(bool)
-        name = "model score" if column == "prediction" else column
-        stats_ax.plot(
-            x,
-            stat,
-            color=colour,
-            linewidth=1.2,
-            marker="o",
-            markersize=4,
-            markerfacecolor="white",
-            label=name,
-        )
-        stats_ax.plot(x[hit], stat[hit], linestyle="none", marker="o", markersize=6, color=colour)
-    if result.threshold is not None:
-        stats_ax.axhline(result.threshold, color=BLACK, linestyle=":", label="threshold")
-    top = np.nanmax(frame[[f"{c}_statistic" for c in (*result.features, "prediction")]])
-    alerts = frame["alert"].to_numpy(bool)
-    stats_ax.plot(
-        x[alerts],
-        np.full(alerts.sum(), top * 1.08),
-        linestyle="none",
-        marker="v",
-        markersize=9,
-        color=VERMILLION,
-        label="alert",
-    )
+    _draw_statistics(stats_ax, result)
     for ax in (stats_ax, acc_ax):
         ax.axvline(
             result.change_window - 0.5,
@@ -364,25 +350,44 @@ def plot_dashboard(result: DashboardResult, *, fig=None):
     )
     stats_ax.set(ylabel="drift statistic", title=f"method {result.method!r} per window ({how})")
     _legend(stats_ax, loc="upper left", fontsize="small", ncols=4)
-    acc_ax.plot(
-        x, frame["accuracy"], color=BLUE, marker="o", markersize=4, label="realised (labels)"
-    )
-    acc_ax.plot(
-        x,
-        frame["estimated_accuracy"],
-        color=ORANGE,
-        marker="s",
-        markersize=4,
-        linestyle="--",
-        label="estimated (no labels)",
-    )
-    acc_ax.axhline(
-        result.reference_accuracy, color=BLACK, linestyle=":", linewidth=1, label="reference"
-    )
-    acc_ax.set(ylabel="accuracy", xlabel=f"window ({result.window} rows each)")
-    _legend(acc_ax, loc="lower left", fontsize="small", ncols=3)
+    _draw_dashboard_accuracy(acc_ax, result)
     fig.suptitle(result.summary(), fontsize="medium")
     return fig
+
+
+def _draw_statistics(ax, result: DashboardResult) -> None:
+    """Top panel: each watched column's statistic per window (filled where it drifted), the
+    distance threshold if any, and the alerts."""
+    frame = result.frame
+    x = frame["window"].to_numpy()
+    for k, column in enumerate([*result.features, "prediction"]):
+        colour = _FEATURE_COLOURS[k % len(_FEATURE_COLOURS)]
+        stat = frame[f"{column}_statistic"].to_numpy(float)
+        hit = frame[f"{column}_drifted"].to_numpy(bool)
+        name = "model score" if column == "prediction" else column
+        ax.plot(x, stat, color=colour, linewidth=1.2, marker="o", markersize=4,
+                markerfacecolor="white", label=name)  # fmt: skip
+        ax.plot(x[hit], stat[hit], linestyle="none", marker="o", markersize=6, color=colour)
+    if result.threshold is not None:
+        ax.axhline(result.threshold, color=BLACK, linestyle=":", label="threshold")
+    top = np.nanmax(frame[[f"{c}_statistic" for c in (*result.features, "prediction")]])
+    alerts = frame["alert"].to_numpy(bool)
+    ax.plot(x[alerts], np.full(alerts.sum(), top * 1.08), linestyle="none", marker="v",
+            markersize=9, color=VERMILLION, label="alert")  # fmt: skip
+
+
+def _draw_dashboard_accuracy(ax, result: DashboardResult) -> None:
+    """Bottom panel: realised and estimated accuracy per window, and the reference accuracy."""
+    frame = result.frame
+    x = frame["window"].to_numpy()
+    ax.plot(x, frame["accuracy"], color=BLUE, marker="o", markersize=4, label="realised (labels)")
+    ax.plot(x, frame["estimated_accuracy"], color=ORANGE, marker="s", markersize=4,
+            linestyle="--", label="estimated (no labels)")  # fmt: skip
+    ax.axhline(
+        result.reference_accuracy, color=BLACK, linestyle=":", linewidth=1, label="reference"
+    )
+    ax.set(ylabel="accuracy", xlabel=f"window ({result.window} rows each)")
+    _legend(ax, loc="lower left", fontsize="small", ncols=3)
 
 
 # -- builders ---------------------------------------------------------------------------------
@@ -578,8 +583,9 @@ def _build(title, controls, compute, plot, fixed, size, css):
             result = compute(**fixed, **values)
         except (ValueError, TypeError) as err:  # a setting the lab cannot draw: say which
             panel.result = None
-            summary.value = f"<b>not a valid setting:</b> {html.escape(str(err))}"
-            output.outputs = (_message_output(f"Not a valid setting: {err}"),)
+            message = _as_labelled(str(err), controls)
+            summary.value = f"<b>not a valid setting:</b> {html.escape(message)}"
+            output.outputs = (_message_output(f"Not a valid setting: {message}"),)
             return
         panel.result = result
         plot(result, fig=figure)
@@ -588,6 +594,15 @@ def _build(title, controls, compute, plot, fixed, size, css):
 
     panel.update = update
     return panel
+
+
+def _as_labelled(message: str, controls: dict) -> str:
+    """``message`` naming the control by its label when it starts with the parameter's name
+    (the drift lab's ``rng`` is the box labelled "seed": "seed must be an int in ...")."""
+    name = message.split(" ", 1)[0]
+    control = controls.get(name)
+    label = getattr(control, "description", "") or name
+    return label + message[len(name) :] if label != name else message
 
 
 def _slider(kind, name: str, value, low, high, **kwargs):
@@ -606,7 +621,7 @@ def _slider(kind, name: str, value, low, high, **kwargs):
 def _validated(defaults: dict, allowed: dict, compute) -> dict:
     unknown = sorted(set(defaults) - set(allowed))
     if unknown:
-        raise TypeError(f"unexpected keyword arguments {unknown}; allowed: {sorted(allowed)}")
+        raise TypeError(f"keyword arguments must be among {sorted(allowed)}, got {unknown}")
     params = {**allowed, **defaults}
     compute(**params)  # raise on a bad default now, not later inside a callback
     return params
@@ -620,7 +635,7 @@ _LAB_DEFAULTS = {
     "start": 0.5,
     "width": 0.2,
     "fraction": 1.0,
-    "seed": 0,
+    "rng": 0,
     "n": 6000,
     "window": 250,
     "alpha": 0.01,
@@ -633,17 +648,20 @@ def make_drift_lab(**defaults) -> Panel:
 
     Controls: ``kind``, ``pattern``, ``column``, ``magnitude`` (0-5 standard deviations for
     covariate drift, 0-1 for prior and concept drift: the range follows ``kind``), ``start``,
-    ``width`` (unused, so disabled, for "sudden"), ``fraction``, ``seed``. Everything shown is
-    :func:`drift_lab_compute` of the controls' values, drawn by :func:`plot_drift_lab`.
+    ``width`` (unused, so disabled, for "sudden"), ``fraction`` and ``rng``, a box labelled
+    "seed" for the learner (``lab.controls["rng"]``; an int in [0, 2**32 - 1]). Everything
+    shown is :func:`drift_lab_compute` of the controls' values, drawn by
+    :func:`plot_drift_lab`.
 
     Parameters
     ----------
     **defaults
         Initial values for any keyword of :func:`drift_lab_compute` (``n``, ``window``,
         ``alpha`` and ``ph_threshold`` are fixed for the panel's life), validated before
-        anything is built: ``n`` at most 100,000 rows, ``seed`` in [0, 2**32 - 1]. A value
-        typed later into a control that the compute function refuses shows its message in
-        place of the figure. Sliders update when released (``continuous_update=False``): a drag
+        anything is built: ``n`` at most 100,000 rows, ``rng`` an int in [0, 2**32 - 1]. A
+        value typed later into a control that the compute function refuses shows its message
+        in place of the figure, naming the control by its label ("seed must be an int in
+        [0, 4294967295], got -5"). Sliders update when released (``continuous_update=False``): a drag
         would queue one update per pixel.
 
     Returns
@@ -681,7 +699,7 @@ def make_drift_lab(**defaults) -> Panel:
         "fraction": _slider(widgets.FloatSlider, "fraction", p["fraction"], 0.05, 1.0, **steps),
         # a plain IntText: a typed value out of range gets the compute function's message
         # in place of the figure, instead of being clipped without a word
-        "seed": widgets.IntText(value=p["seed"], description="seed"),
+        "rng": widgets.IntText(value=p["rng"], description="seed"),
     }
     fixed = {k: p[k] for k in ("n", "window", "alpha", "ph_threshold")}
     lab = _build(
@@ -724,45 +742,16 @@ _DASHBOARD_DEFAULTS = {
     "magnitude": 1.0,
     "drift_column": "debt_ratio",
     "start": 0.5,
-    "seed": 0,
+    "rng": 0,
     "n": 6000,
 }
 _NO_CORRECTION = "none"
 
 
-def make_monitoring_dashboard(**defaults) -> Panel:
-    """The monitoring dashboard: choose what to watch and how, see alerts and accuracy.
-
-    Controls: ``features`` (several: shift- or ctrl-click), ``window`` (rows), ``method`` (a
-    test: ``ks``, ``test``; or a distance: ``psi``, ``wasserstein``, ``jensen_shannon``,
-    ``distance``), ``alpha`` (tests) and ``threshold`` (distances; 0 keeps each distance's
-    default), ``correction``, ``consecutive`` (windows in a row before an alert) and the
-    ``drift_kind`` injected. Everything shown is :func:`dashboard_compute` of the controls'
-    values, drawn by :func:`plot_dashboard`.
-
-    Parameters
-    ----------
-    **defaults
-        Initial values for any keyword of :func:`dashboard_compute` (``magnitude``,
-        ``drift_column``, ``start``, ``seed`` and ``n`` are fixed for the panel's life),
-        validated before anything is built: ``n`` at most 100,000 rows, ``consecutive`` at
-        most 1,000.
-
-    Returns
-    -------
-    Panel
-
-    Examples
-    --------
-    >>> board = make_monitoring_dashboard()
-    >>> before = board.result.n_alerts
-    >>> board.controls["consecutive"].value = 3
-    >>> board.result.n_alerts < before
-    True
-    """
-    p = _validated(defaults, _DASHBOARD_DEFAULTS, dashboard_compute)
+def _dashboard_controls(p: dict) -> dict:
+    """The dashboard's controls, set to the (validated) initial values ``p``."""
     correction = _NO_CORRECTION if p["correction"] is None else p["correction"]
-    controls = {
+    return {
         "features": widgets.SelectMultiple(
             options=LoanWorld().features,
             value=tuple(p["features"]),
@@ -798,7 +787,41 @@ def make_monitoring_dashboard(**defaults) -> Panel:
         "consecutive": _slider(widgets.IntSlider, "consecutive", p["consecutive"], 1, 5),
         "drift_kind": widgets.Dropdown(options=KINDS, value=p["drift_kind"], description="drift"),
     }
-    fixed = {k: p[k] for k in ("magnitude", "drift_column", "start", "seed", "n")}
+
+
+def make_monitoring_dashboard(**defaults) -> Panel:
+    """The monitoring dashboard: choose what to watch and how, see alerts and accuracy.
+
+    Controls: ``features`` (several: shift- or ctrl-click), ``window`` (rows), ``method`` (a
+    test: ``ks``, ``test``; or a distance: ``psi``, ``wasserstein``, ``jensen_shannon``,
+    ``distance``), ``alpha`` (tests) and ``threshold`` (distances; 0 keeps each distance's
+    default), ``correction``, ``consecutive`` (windows in a row before an alert) and the
+    ``drift_kind`` injected. Everything shown is :func:`dashboard_compute` of the controls'
+    values, drawn by :func:`plot_dashboard`.
+
+    Parameters
+    ----------
+    **defaults
+        Initial values for any keyword of :func:`dashboard_compute` (``magnitude``,
+        ``drift_column``, ``start``, ``rng`` and ``n`` are fixed for the panel's life),
+        validated before anything is built: ``n`` at most 100,000 rows, ``consecutive`` at
+        most 1,000.
+
+    Returns
+    -------
+    Panel
+
+    Examples
+    --------
+    >>> board = make_monitoring_dashboard()
+    >>> before = board.result.n_alerts
+    >>> board.controls["consecutive"].value = 3
+    >>> board.result.n_alerts < before
+    True
+    """
+    p = _validated(defaults, _DASHBOARD_DEFAULTS, dashboard_compute)
+    controls = _dashboard_controls(p)
+    fixed = {k: p[k] for k in ("magnitude", "drift_column", "start", "rng", "n")}
 
     def compute(*, correction, threshold, method, **rest):
         distance = method in ("psi", "wasserstein", "jensen_shannon", "distance")

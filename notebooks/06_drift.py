@@ -511,7 +511,7 @@ lab_result = mh.widgets.drift_lab_compute(
     start=0.5,
     width=0.2,
     fraction=1.0,
-    seed=0,
+    rng=0,
 )
 print(lab_result.summary())
 both = int((lab_result.frame["input_alarm"] & lab_result.frame["error_alarm"]).sum())

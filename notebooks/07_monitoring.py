@@ -806,7 +806,7 @@ dash
 # %%
 at_defaults = mh.widgets.dashboard_compute(
     features=("income", "debt_ratio"), window=500, method="ks", alpha=0.05,
-    correction="bonferroni", consecutive=1, drift_kind="covariate", magnitude=1.0, seed=0,
+    correction="bonferroni", consecutive=1, drift_kind="covariate", magnitude=1.0, rng=0,
 )  # fmt: skip
 print(at_defaults.summary())
 _ = mh.widgets.plot_dashboard(at_defaults)

@@ -27,8 +27,8 @@ import mlsys_helpers as mh
 pd.set_option("display.precision", 3)
 pd.set_option("display.max_colwidth", 160)
 pd.set_option("display.width", 140)
-SEED = 9  # every case below is opened with seed=SEED; another seed gives other incidents
-cases = {k: mh.incidents.open_case(k, seed=SEED) for k in range(1, mh.incidents.N_CASES + 1)}
+SEED = 9  # every case below is opened with rng=SEED; another seed gives other incidents
+cases = {k: mh.incidents.open_case(k, rng=SEED) for k in range(1, mh.incidents.N_CASES + 1)}
 print("causes to choose from:", ", ".join(mh.incidents.CATEGORIES))
 print(f"a start date passes within ±{mh.incidents.TOLERANCE_DAYS} days of the true one")
 

@@ -33,14 +33,6 @@ DEFAULTS = {"target": "target", "time_column": "timestamp"}
 
 #: (callable, parameter) -> why the convention does not apply.
 ALLOWED = {
-    ("incidents.open_case", "seed"): "part of the case's identity: the checker recomputes a "
-    "case's start from (number, seed), mixed with fixed stream ids, so it must be an int",
-    ("incidents.Case", "seed"): "the field recording open_case's seed",
-    ("loop.Feedback", "seed"): "a frozen policy setting reused by every run it is passed to: a "
-    "Generator would be consumed by the first run; the int is mixed with a stream id",
-    ("widgets.drift_lab_compute", "seed"): "the value of the lab's seed slider (an int); "
-    "widgets.py belongs to the widgets work merged after this one: rename it there",
-    ("widgets.dashboard_compute", "seed"): "as drift_lab_compute",
     ("detect.CUSUM", "target"): "the in-control mean of the statistic (Page's CUSUM), not a "
     "column name",
 }

@@ -15,12 +15,12 @@ from mlsys_helpers._keys import ch09
 
 @functools.cache
 def _case(number: int, seed: int) -> incidents.Case:
-    return incidents.open_case(number, seed=seed)
+    return incidents.open_case(number, rng=seed)
 
 
 # ------------------------------------------------------------------------------ open_case
 def test_same_number_and_seed_give_the_same_case():
-    a, b = incidents.open_case(2, seed=3), _case(2, 3)
+    a, b = incidents.open_case(2, rng=3), _case(2, 3)
     assert a.pager == b.pager and a.briefing == b.briefing
     for name in ("requests", "outcomes", "reference", "timeline"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
@@ -44,10 +44,20 @@ def test_number_must_be_an_int(number):
         incidents.open_case(number)
 
 
-@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
-def test_seed_must_be_a_non_negative_int(seed):
-    with pytest.raises(ValueError, match="seed must be an int >= 0"):
-        incidents.open_case(1, seed=seed)
+def test_rng_must_be_a_non_negative_int_or_a_generator():
+    with pytest.raises(ValueError, match="rng must be an int >= 0, got -1"):
+        incidents.open_case(1, rng=-1)
+    for rng, kind in [(1.5, "float"), ("0", "str"), (True, "bool")]:
+        with pytest.raises(TypeError, match=f"rng must be an int or a numpy Generator, got {kind}"):
+            incidents.open_case(1, rng=rng)
+
+
+def test_a_generator_gives_a_case_its_int_which_reopens_it():
+    case = incidents.open_case(2, rng=np.random.default_rng(5))
+    assert case.rng == int(np.random.default_rng(5).integers(0, 2**32))
+    again = incidents.open_case(2, rng=case.rng)
+    pd.testing.assert_frame_equal(case.requests, again.requests)
+    assert case.pager == again.pager
 
 
 @pytest.mark.parametrize("number", range(1, incidents.N_CASES + 1))

@@ -322,14 +322,14 @@ LAB_DEFAULTS = {"kind": "covariate", "pattern": "sudden", "column": "debt_ratio"
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_lab_default_covariate_drift_alarms_without_harm(seed):
-    result = mh.widgets.drift_lab_compute(**LAB_DEFAULTS, seed=seed)
+    result = mh.widgets.drift_lab_compute(**LAB_DEFAULTS, rng=seed)
     assert abs(result.accuracy_after - result.accuracy_before) < 0.03
     assert result.n_input_alarms >= 10  # of the 12 windows after the change
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_lab_concept_drift_is_seen_by_the_error_detector_only(seed):
-    result = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"kind": "concept"}), seed=seed)
+    result = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"kind": "concept"}), rng=seed)
     assert result.accuracy_after < result.accuracy_before - 0.15  # notebook text: 0.88 -> 0.67
     assert result.n_input_alarms == 0
     assert result.n_error_alarms >= 1
@@ -337,9 +337,9 @@ def test_lab_concept_drift_is_seen_by_the_error_detector_only(seed):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_lab_small_fraction_shrinks_the_concept_loss(seed):
-    full = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"kind": "concept"}), seed=seed)
+    full = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"kind": "concept"}), rng=seed)
     fifth = mh.widgets.drift_lab_compute(
-        **(LAB_DEFAULTS | {"kind": "concept", "fraction": 0.2}), seed=seed
+        **(LAB_DEFAULTS | {"kind": "concept", "fraction": 0.2}), rng=seed
     )
     loss_full = full.accuracy_before - full.accuracy_after
     loss_fifth = fifth.accuracy_before - fifth.accuracy_after
@@ -366,7 +366,7 @@ def test_prior_drift_moves_p_y_given_x_by_bayes_rule(seed):
 def test_the_lab_summary_counts_windows_so_input_and_error_can_overlap():
     result = mh.widgets.drift_lab_compute(
         kind="covariate", pattern="sudden", column="debt_ratio", magnitude=1.0, start=0.5,
-        width=0.2, fraction=1.0, seed=0,
+        width=0.2, fraction=1.0, rng=0,
     )  # fmt: skip
     frame = result.frame
     both = int((frame["input_alarm"] & frame["error_alarm"]).sum())
@@ -377,16 +377,16 @@ def test_the_lab_summary_counts_windows_so_input_and_error_can_overlap():
 def test_the_lab_numbers_the_prose_quotes():
     # "accuracy stays at about 0.87" (default); concept: "fall to about 0.67"; gradual width 0.4:
     # "a few windows later (three with seed 0)"; magnitude 0.3: "still fire in most"
-    default = mh.widgets.drift_lab_compute(**LAB_DEFAULTS, seed=0)
+    default = mh.widgets.drift_lab_compute(**LAB_DEFAULTS, rng=0)
     assert abs(default.accuracy_after - 0.87) < 0.02
-    concept = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"kind": "concept"}), seed=0)
+    concept = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"kind": "concept"}), rng=0)
     assert abs(concept.accuracy_after - 0.67) < 0.03
     gradual = mh.widgets.drift_lab_compute(
-        **(LAB_DEFAULTS | {"kind": "concept", "pattern": "gradual", "width": 0.4}), seed=0
+        **(LAB_DEFAULTS | {"kind": "concept", "pattern": "gradual", "width": 0.4}), rng=0
     )
     assert gradual.first_alarm_delay is not None and concept.first_alarm_delay is not None
     assert 2 <= gradual.first_alarm_delay - concept.first_alarm_delay <= 4  # seed 0: three
-    small = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"magnitude": 0.3}), seed=0)
+    small = mh.widgets.drift_lab_compute(**(LAB_DEFAULTS | {"magnitude": 0.3}), rng=0)
     assert small.n_input_alarms >= 7  # most of the 12 windows after the change
     # "a stream of 6,000 loan applications ... per window of 250 rows": the lab's defaults
     assert default.n == 6_000 and default.window == 250 and len(default.frame) == 6_000 // 250

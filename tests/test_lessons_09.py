@@ -34,7 +34,7 @@ CASES = range(1, incidents.N_CASES + 1)
 
 @functools.cache
 def _case(number: int, seed: int) -> incidents.Case:
-    return incidents.open_case(number, seed=seed)
+    return incidents.open_case(number, rng=seed)
 
 
 # the notebook's runbook tools

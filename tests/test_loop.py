@@ -252,7 +252,7 @@ def test_on_drift_can_watch_a_feature_without_waiting_for_labels():
         ({"label_delay": -1}, ValueError, "label_delay must be an int >= 0"),
         ({"error_cost": -1.0}, ValueError, "error_cost must be a number >= 0"),
         ({"source": [1, 2]}, TypeError, "source must be a World or a DataFrame"),
-        ({"target": "label"}, ValueError, "target 'label'"),
+        ({"target": "label"}, ValueError, "target must be a column of source, got 'label'"),
     ],
 )
 def test_simulate_rejects_bad_arguments(kwargs, error, match):
@@ -264,7 +264,10 @@ def test_simulate_rejects_bad_arguments(kwargs, error, match):
 
 def test_a_frame_too_short_is_refused():
     frame = LoanWorld().sample(100, rng=0)
-    with pytest.raises(ValueError, match="frame has 100 rows"):
+    with pytest.raises(
+        ValueError,
+        match="source must have train_size \\+ periods \\* period_size = 150 rows, got a frame of 100 rows",
+    ):
         simulate(frame, None, Never(), periods=2, period_size=50)
 
 
@@ -288,7 +291,10 @@ def test_a_frame_with_a_train_size_shares_the_rest_into_periods():
 
 def test_a_frame_too_short_to_share_is_refused():
     frame = LoanWorld().sample(5, rng=0)
-    with pytest.raises(ValueError, match="frame has 5 rows: too few for 10 periods"):
+    with pytest.raises(
+        ValueError,
+        match="source must have at least 11 rows for 10 periods after training .*, got a frame of 5 rows",
+    ):
         simulate(frame, None, Never(), periods=10)
 
 

@@ -36,9 +36,10 @@ class Recorder(Policy):
         ({"explore": 1.0}, ValueError, r"explore must be in \[0, 1\)"),
         ({"holdout": -0.1}, ValueError, r"holdout must be in \[0, 1\)"),
         ({"explore": "5%"}, TypeError, "explore must be a float"),
-        ({"ipw": True}, ValueError, "ipw needs explore > 0"),
-        ({"ipw": 1, "explore": 0.1}, TypeError, "ipw must be True or False"),
-        ({"seed": -1}, ValueError, "seed must be an int >= 0"),
+        ({"ipw": True}, ValueError, r"explore must be > 0 when ipw=True .*, got 0.0"),
+        ({"ipw": 1, "explore": 0.1}, TypeError, "ipw must be a bool, got int"),
+        ({"rng": -1}, ValueError, "rng must be an int >= 0, got -1"),
+        ({"rng": 1.5}, TypeError, "rng must be an int or a numpy Generator, got float"),
     ],
 )
 def test_feedback_validates_its_arguments(kwargs, error, match):
@@ -47,7 +48,9 @@ def test_feedback_validates_its_arguments(kwargs, error, match):
 
 
 def test_feedback_needs_a_binary_classification(frame):
-    with pytest.raises(ValueError, match="feedback needs a binary classification target"):
+    with pytest.raises(
+        ValueError, match=r"target must be binary \(1 = decline\) when feedback is given"
+    ):
         simulate(BikeWorld(), None, Periodic(1), feedback=Feedback(), rng=0, **SMALL)
     with pytest.raises(TypeError, match="feedback must be a Feedback"):
         simulate(frame, None, Periodic(1), feedback={"explore": 0.1}, **SMALL)
@@ -85,7 +88,7 @@ def test_the_policy_sees_errors_of_approved_rows_only(frame):
 
 
 def test_holdout_and_exploration_approve_at_random_and_count_their_defaults(frame):
-    out = simulate(frame, None, Periodic(1), feedback=Feedback(holdout=0.2, seed=1), **SMALL)
+    out = simulate(frame, None, Periodic(1), feedback=Feedback(holdout=0.2, rng=1), **SMALL)
     assert out["explored"].between(40, 120).all()  # about 20 % of 400
     assert out["explored_defaults"].is_monotonic_increasing
     assert out["explored_defaults"].iloc[-1] > 0
@@ -97,8 +100,18 @@ def test_feedback_runs_are_reproducible_and_seeded(frame):
     one = simulate(frame, None, Periodic(1), feedback=Feedback(explore=0.1, ipw=True), **SMALL)
     two = simulate(frame, None, Periodic(1), feedback=Feedback(explore=0.1, ipw=True), **SMALL)
     pd.testing.assert_frame_equal(one, two)
-    other = simulate(frame, None, Periodic(1), feedback=Feedback(explore=0.1, seed=5), **SMALL)
+    other = simulate(frame, None, Periodic(1), feedback=Feedback(explore=0.1, rng=5), **SMALL)
     assert not other["explored"].equals(one["explored"])
+
+
+def test_a_generator_is_drawn_once_so_the_feedback_replays_the_same_coins(frame):
+    feedback = Feedback(explore=0.1, rng=np.random.default_rng(3))
+    assert feedback.rng == int(np.random.default_rng(3).integers(0, 2**32))
+    one = simulate(frame, None, Periodic(1), feedback=feedback, **SMALL)
+    two = simulate(frame, None, Periodic(1), feedback=feedback, **SMALL)
+    pd.testing.assert_frame_equal(one, two)
+    same = Feedback(explore=0.1, rng=feedback.rng)
+    pd.testing.assert_frame_equal(one, simulate(frame, None, Periodic(1), feedback=same, **SMALL))
 
 
 def test_never_buys_no_labels_even_with_feedback(frame):

@@ -1,5 +1,5 @@
 """Chapter 09 · the incident lab. One exercise per incident: ``"09.k"`` checks a diagnosis
-``{"cause": "<category>", "start": "YYYY-MM-DD"}`` of ``incidents.open_case(k, seed=SEED)``.
+``{"cause": "<category>", "start": "YYYY-MM-DD"}`` of ``incidents.open_case(k, rng=SEED)``.
 
 The scheme (also described in :mod:`mlsys_helpers.incidents`): the cause is stored here only as
 ``sha256(f"{SALT}|{k}|{cause}")`` (tests/test_lessons_09.py proves each digest is the hash of the
@@ -15,7 +15,7 @@ from typing import Any
 
 from mlsys_helpers._keys import Checker, Date, Exercise, describe_type
 
-SEED = 9  # the chapter's seed (notebooks/09_incident_lab.py opens every case with seed=SEED)
+SEED = 9  # the chapter's seed (notebooks/09_incident_lab.py opens every case with rng=SEED)
 SALT = "mlsys-workbook/09/incident-lab"
 CAUSE_SHA256 = {
     1: "f546c02c05d5c700becef92b82e8ca48b221d689552f827c38ba182174f1d394",
