@@ -49,8 +49,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # for `python tests/test_prose_numbers.py`
     sys.path.insert(0, str(ROOT))
 
-from tests.prose_claims import PENDING_CHAPTERS  # noqa: E402
-
 NOTEBOOKS = ROOT / "notebooks"
 CHAPTERS = [f"{n:02d}" for n in range(11)]
 NEAR = 3  # code cells before and after a markdown cell whose outputs are searched first
@@ -392,26 +390,11 @@ def report(chapter: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "chapter",
-    [
-        pytest.param(
-            ch,
-            marks=pytest.mark.xfail(reason="audit pending on another branch (PENDING_CHAPTERS)")
-            if ch in PENDING_CHAPTERS
-            else (),
-        )
-        for ch in CHAPTERS
-    ],
-)
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_every_number_in_the_prose_is_backed_by_the_run(chapter):
     findings, problems = audit(chapter)
     unbacked = [f for f in findings if not f.backing]
     assert not unbacked and not problems, report(chapter)
-
-
-def test_the_pending_list_only_names_real_chapters():
-    assert PENDING_CHAPTERS <= set(CHAPTERS), PENDING_CHAPTERS
 
 
 # The matcher itself: it must reject a wrong number and accept the rounded right one.

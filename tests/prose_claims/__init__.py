@@ -22,7 +22,3 @@ check, so the dicts cannot go stale.
 """
 
 from __future__ import annotations
-
-# Chapters whose audit is still running on another branch. Their check runs and reports, but is
-# marked xfail while they are listed here. THE INTEGRATOR EMPTIES THIS SET AT MERGE.
-PENDING_CHAPTERS: set[str] = {"05", "06", "07", "08", "09", "10"}
