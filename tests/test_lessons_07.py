@@ -1,6 +1,6 @@
 """Chapter 07 · monitoring: the lesson's claims, through the helper API.
 
-The notebook (notebooks/07_monitoring.py) uses ``SEED = 7`` and ``rng=SEED + k`` per
+The notebook (notebooks/.sources/07_monitoring.py) uses ``SEED = 7`` and ``rng=SEED + k`` per
 experiment; the same construction is rebuilt here. Statistical claims are checked for the
 notebook's seed and for other seeds (``SEEDS``), with the tolerance stated next to each.
 """
