@@ -370,6 +370,34 @@ def label_noise(
     strength = _check_number(strength, "strength")
     observed = labels.notna().to_numpy()
     classes = pd.unique(labels[observed])
+    probabilities = _noise_probabilities(frame, labels, kind, rate, depends_on, strength)
+    rng = np.random.default_rng(rng)
+    flip = (rng.random(len(frame)) < probabilities) & observed
+    if len(classes) < 2:
+        flip[:] = False
+    out = frame.copy()
+    if flip.any():
+        codes = pd.Index(classes).get_indexer(labels[flip])
+        # a uniform draw among the k - 1 other classes: shift by 1..k-1 modulo k
+        shift = rng.integers(1, len(classes), size=codes.size)
+        new_values = classes[(codes + shift) % len(classes)]
+        column_values = out[column].to_numpy(copy=True)
+        column_values[flip] = new_values
+        out[column] = pd.Series(column_values, index=out.index, dtype=labels.dtype)
+    if record is not None:
+        out[record] = flip
+    return out
+
+
+def _noise_probabilities(
+    frame: pd.DataFrame,
+    labels: pd.Series,
+    kind: str,
+    rate: object,
+    depends_on: str | None,
+    strength: float,
+) -> np.ndarray:
+    """Each row's probability of a flip, for ``label_noise`` (which validated the rest)."""
     if kind == "class_conditional":
         if not isinstance(rate, Mapping):
             raise TypeError(
@@ -397,22 +425,7 @@ def label_noise(
             f"depends_on must be None unless kind='feature' (it is only used there), got "
             f"{depends_on!r} with kind={kind!r}"
         )
-    rng = np.random.default_rng(rng)
-    flip = (rng.random(len(frame)) < probabilities) & observed
-    if len(classes) < 2:
-        flip[:] = False
-    out = frame.copy()
-    if flip.any():
-        codes = pd.Index(classes).get_indexer(labels[flip])
-        # a uniform draw among the k - 1 other classes: shift by 1..k-1 modulo k
-        shift = rng.integers(1, len(classes), size=codes.size)
-        new_values = classes[(codes + shift) % len(classes)]
-        column_values = out[column].to_numpy(copy=True)
-        column_values[flip] = new_values
-        out[column] = pd.Series(column_values, index=out.index, dtype=labels.dtype)
-    if record is not None:
-        out[record] = flip
-    return out
+    return probabilities
 
 
 # --------------------------------------------------------------------------------- label delays
