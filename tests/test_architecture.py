@@ -325,7 +325,16 @@ WORDING = re.compile(
 )
 
 #: Raises that do not follow the pattern on purpose: ``(file, function, message start) -> why``.
-WORDING_EXCEPTIONS: dict[tuple[str, str, str], str] = {}
+WORDING_EXCEPTIONS: dict[tuple[str, str, str], str] = {
+    ("serve/http.py", "make_app.read_json", "empty body"): (
+        "not an argument: an HTTP request body, caught two lines below and answered as a 400 "
+        "'malformed JSON' response (the text is what a client reads after that prefix)"
+    ),
+    ("serve/service.py", "ModelService._call_batch", "predict returned shape"): (
+        "a state error: the wrapped model's predict broke its contract (one value per row); "
+        "no argument of the call is wrong"
+    ),
+}
 
 
 def message_templates(node: ast.expr, function: ast.AST | None, before: int) -> list[str] | None:
