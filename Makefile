@@ -3,6 +3,7 @@
 #   make test       create .venv if needed, lint, unit tests + doctests, every notebook under strict nbval
 #   make notebooks  regenerate notebooks/*.ipynb from their py:percent sources (notebooks/.sources/,
 #                   hidden from learners) and execute them in place
+#   make notebooks-check  check, without executing, that every notebook is its source's executed twin
 #   make student    student notebooks in build/student/ (solutions removed, exercise cells not run)
 #   make html       static HTML handouts of every chapter in build/html/ (open build/html/index.html)
 #   make lock       refresh requirements-lock.txt (exact versions CI installs) from pyproject.toml
@@ -37,7 +38,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # offline guard (no connection may leave this machine); `make notebooks` does the same.
 GUARDED := IPYTHONDIR=$(CURDIR)/tests/ipython
 
-.PHONY: lab test notebooks student html lock bench clean venv browser-deps assignments grade hub proxy apps app
+.PHONY: lab test notebooks notebooks-check student html lock bench clean venv browser-deps assignments grade hub proxy apps app
 
 venv: $(STAMP)
 
@@ -91,6 +92,9 @@ browser-deps:
 # Sources: notebooks/.sources/NN_topic.py; notebooks: notebooks/NN_topic.ipynb (CONTRIBUTING.md).
 notebooks: $(STAMP)
 	$(BIN)/python -m mlsys_helpers._notebooks build notebooks
+
+notebooks-check: $(STAMP)
+	$(BIN)/python -m mlsys_helpers._notebooks check notebooks
 
 # The classroom kit, built from the executed notebooks/*.ipynb (no kernel is started);
 # notebooks/TEACHING.md says how to use them.

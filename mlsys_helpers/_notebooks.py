@@ -16,7 +16,8 @@ the one place that knows how the two are paired (:func:`notebook_path`, :func:`s
 - :func:`pairing_problems` and :func:`execution_problems` are what the tests assert on.
 
 Command line: ``python -m mlsys_helpers._notebooks build notebooks [NAMES...]`` (the folder of the
-notebooks; their sources are read from its ``.sources/``).
+notebooks; their sources are read from its ``.sources/``), and ``... check notebooks`` to check
+the pairing without executing anything (:func:`folder_problems`).
 """
 
 from __future__ import annotations
@@ -262,9 +263,40 @@ def execution_problems(ipynb_path: str | Path) -> list[str]:
     return problems
 
 
+def folder_problems(folder: str | Path) -> list[str]:
+    """Every pairing and execution problem of the notebooks in ``folder``, and orphans: a chapter
+    notebook without a source, a source outside ``.sources/`` (empty: all is well)."""
+    folder = Path(folder)
+    sources = chapter_sources(folder)
+    problems = [] if sources else [f"no chapter sources in {folder / SOURCES}"]
+    for py in sources:
+        problems += pairing_problems(py)
+        if notebook_path(py).exists():
+            problems += [
+                f"{notebook_path(py).name}: {p}" for p in execution_problems(notebook_path(py))
+            ]
+    for ipynb in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        if not source_path(ipynb).exists():
+            problems.append(f"{ipynb.name} has no source {source_path(ipynb)}")
+    for py in sorted(folder.glob("[0-9][0-9]_*.py")):
+        problems.append(
+            f"{py} is a source outside {SOURCES}/: move it there (learners would see it)"
+        )
+    return problems
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) >= 2 and argv[0] == "check":
+        problems = folder_problems(argv[1])
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {argv[1]}")
+        return 1 if problems else 0
     if len(argv) < 2 or argv[0] != "build":
-        print("usage: python -m mlsys_helpers._notebooks build FOLDER [NAME ...]", file=sys.stderr)
+        print(
+            "usage: python -m mlsys_helpers._notebooks {build|check} FOLDER [NAME ...]",
+            file=sys.stderr,
+        )
         return 2
     folder, names = Path(argv[1]), argv[2:]
     sources = chapter_sources(folder)

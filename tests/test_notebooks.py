@@ -127,3 +127,24 @@ def test_rebuilding_keeps_volatile_outputs_of_ignored_cells(tmp_path):
     source.write_text(source.read_text().replace("6 * 7", "6 * 8"), encoding="utf-8")
     _, changed_source, _ = _notebooks.build(source)
     assert changed_source and "48" in target.read_text(encoding="utf-8")
+
+
+def test_the_dry_check_finds_no_problem_in_the_workbook():
+    assert _notebooks.folder_problems(NOTEBOOKS) == []
+    assert _notebooks.main(["check", str(NOTEBOOKS)]) == 0
+
+
+def test_the_dry_check_catches_orphans_stale_notebooks_and_sources_in_sight(tmp_path):
+    (tmp_path / ".sources").mkdir()
+    source = tmp_path / ".sources" / "98_small.py"
+    source.write_text("# %%\nprint(6 * 7)\n", encoding="utf-8")
+    _notebooks.build(source)
+    assert _notebooks.folder_problems(tmp_path) == []
+    source.write_text("# %%\nprint(6 * 8)\n", encoding="utf-8")  # edited, not rebuilt
+    (tmp_path / "97_orphan.ipynb").write_text((tmp_path / "98_small.ipynb").read_text())
+    (tmp_path / "96_visible.py").write_text("# %%\n", encoding="utf-8")
+    problems = _notebooks.folder_problems(tmp_path)
+    assert any("cell 0 of 98_small.ipynb differs" in p for p in problems)
+    assert any("97_orphan.ipynb has no source" in p for p in problems)
+    assert any("96_visible.py is a source outside .sources/" in p for p in problems)
+    assert _notebooks.main(["check", str(tmp_path)]) == 1
