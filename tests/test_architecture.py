@@ -316,10 +316,11 @@ def test_the_unit_rule_catches_long_grown_and_stale_entries():
 # argument's name held in a variable), `+` of such parts, `"...".format(...)`, or a local variable
 # assigned one of those in the same function (every assignment before the raise is checked).
 
-#: The argument the message starts with: a name or a `{placeholder}`, optionally indexed
-#: (`frame['income']`, `frame[{column!r}]`), or two of them joined (`baseline + min_effect`,
+#: The argument the message starts with: a name or a `{placeholder}`, optionally indexed or an
+#: attribute of it (`frame['income']`, `frame[{column!r}]`, `drift.category`), or two joined (`baseline + min_effect`,
 #: `predicted and actual`).
-_ARGUMENT = r"(?:\{[^{}]+\}|[A-Za-z_]\w*)(?:\[[^\]]+\])*"
+_ARGUMENT = r"(?:\{[^{}]+\}|[A-Za-z_]\w*)(?:\[[^\]]+\]|\.\w+)*"
+_JOINER = r"(?: \+ | and | or |, )"
 WORDING = re.compile(
     rf"^{_ARGUMENT}(?:(?: \+ | and | or |, ){_ARGUMENT})* must \S.*, (?:got|missing) \S", re.S
 )
@@ -386,6 +387,22 @@ def message_templates(node: ast.expr, function: ast.AST | None, before: int) -> 
     return None
 
 
+def _argument_names(node: ast.AST) -> set[str]:
+    """The names a caller can give: a function's parameters; a class's fields (annotated names
+    of its body, as in a dataclass) and the parameters of its ``__init__``."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        args = node.args
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        return {a.arg for a in every if a is not None}
+    names = set()
+    for item in node.body:
+        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+            names.add(item.target.id)
+        elif isinstance(item, ast.FunctionDef) and item.name == "__init__":
+            names |= _argument_names(item)
+    return names
+
+
 def _raises(tree: ast.AST, function: ast.AST | None = None, qualname: str = ""):
     """(function qualname, function node, Raise node) of every raise, in source order."""
     for node in ast.iter_child_nodes(tree):
@@ -399,11 +416,25 @@ def _raises(tree: ast.AST, function: ast.AST | None = None, qualname: str = ""):
             yield from _raises(node, function, qualname)
 
 
+def _not_arguments(text: str, names: set[str]) -> list[str]:
+    """The names the message starts with that are no argument of the module (placeholders pass)."""
+    subject = text.split(" must ", 1)[0]
+    parts = [re.split(r"[\[.]", part, maxsplit=1)[0] for part in re.split(_JOINER, subject)]
+    return [part for part in parts if not part.startswith("{") and part not in names]
+
+
 def wording_problems(source: str, path: str) -> list[tuple[tuple[str, str, str], str]]:
     """``((file, function, message start), problem)`` for every ValueError/TypeError raised in
     ``source`` whose message does not follow the pattern."""
     out = []
-    for qualname, function, node in _raises(ast.parse(source)):
+    tree = ast.parse(source)
+    # The names a caller of this module can write: validation is often done away from the
+    # signature (a dataclass's __post_init__, a mixin's fit, a helper given the whole object).
+    names = set()
+    for unit in ast.walk(tree):
+        if isinstance(unit, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            names |= _argument_names(unit)
+    for qualname, function, node in _raises(tree):
         exc = node.exc
         if isinstance(exc, ast.Name) and exc.id in ("ValueError", "TypeError"):
             exc = ast.Call(func=exc, args=[], keywords=[])  # raise ValueError: no message
@@ -425,6 +456,9 @@ def wording_problems(source: str, path: str) -> list[tuple[tuple[str, str, str],
         for text in texts:
             if not WORDING.match(text):
                 out.append(((path, qualname, text[:40]), f"{where}({text!r})"))
+            elif strangers := _not_arguments(text, names):
+                problem = f"{where}({text!r}): {', '.join(strangers)} is no argument here"
+                out.append(((path, qualname, text[:40]), problem))
     return out
 
 
@@ -477,10 +511,27 @@ def test_every_wording_exception_still_exists_and_says_why():
         'message = f"rate must be <= 1, got {rate}"\n    raise ValueError(message)',
         'raise ValueError(f"frame[{column!r}] must be numeric, got {dtype}")',
         'raise ValueError(f"baseline + effect must be in (0, 1), got {p}")',
+        'raise ValueError(f"frame.index must be sorted, got {frame.index[:3]}")',
     ],
 )
 def test_the_wording_rule_accepts_the_pattern(message):
-    assert wording_problems(f"def f():\n    {message}\n", "m.py") == []
+    source = f"def f(magnitude, frame, *, window, rate, baseline, effect):\n    {message}\n"
+    assert wording_problems(source, "m.py") == []
+
+
+def test_the_argument_may_be_a_field_of_the_class_or_of_its_init():
+    source = (
+        "class Drift:\n"
+        "    magnitude: float\n"
+        "    def __post_init__(self):\n"
+        '        raise ValueError(f"magnitude must be >= 0, got {self.magnitude}")\n'
+        "class Monitor:\n"
+        "    def __init__(self, window):\n"
+        "        self.window = window\n"
+        "    def run(self, stream):\n"
+        '        raise ValueError(f"window must fit in stream, got {self.window}")\n'
+    )
+    assert wording_problems(source, "m.py") == []
 
 
 @pytest.mark.parametrize(
@@ -495,7 +546,10 @@ def test_the_wording_rule_accepts_the_pattern(message):
         "raise ValueError(message)",  # unknown text
         'message = "bad"\n    raise TypeError(message)',
         'raise ValueError("rate must be <= 1, got %s" % rate if a else "oops")',
+        'raise ValueError(f"size must be >= 2, got {window}")',  # size is no argument here
+        'raise ValueError(f"rate and size must be given, got {rate}")',
     ],
 )
 def test_the_wording_rule_catches_other_messages(message):
-    assert len(wording_problems(f"def f():\n    {message}\n", "m.py")) == 1
+    source = f"def f(rate, window, a):\n    {message}\n\nclass C:\n    def __init__(self, b): ...\n"
+    assert len(wording_problems(source, "m.py")) == 1
