@@ -1,7 +1,9 @@
 # mlsys-workbook: everything a learner, a teacher or CI needs is one of these targets.
 #   make lab        create .venv if needed, install, open JupyterLab on the workbook
 #   make test       create .venv if needed, lint, unit tests + doctests, every notebook under strict nbval
-#   make notebooks  regenerate notebooks/*.ipynb from the py:percent sources and execute them in place
+#   make notebooks  regenerate notebooks/*.ipynb from their py:percent sources (notebooks/.sources/,
+#                   hidden from learners) and execute them in place
+#   make notebooks-check  check, without executing, that every notebook is its source's executed twin
 #   make student    student notebooks in build/student/ (solutions removed, exercise cells not run)
 #   make html       static HTML handouts of every chapter in build/html/ (open build/html/index.html)
 #   make lock       refresh requirements-lock.txt (exact versions CI installs) from pyproject.toml
@@ -36,7 +38,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # offline guard (no connection may leave this machine); `make notebooks` does the same.
 GUARDED := IPYTHONDIR=$(CURDIR)/tests/ipython
 
-.PHONY: lab test notebooks student html lock bench clean venv browser-deps assignments grade hub proxy apps app
+.PHONY: lab test notebooks notebooks-check student html lock bench clean venv browser-deps assignments grade hub proxy apps app
 
 venv: $(STAMP)
 
@@ -48,6 +50,8 @@ $(STAMP): requirements-lock.txt pyproject.toml
 		--display-name "Python (mlsys-workbook)" >/dev/null
 	@touch $(STAMP)
 
+# Lab opens notebooks/: one executed .ipynb per chapter. The sources in notebooks/.sources/ are a
+# hidden folder, which Jupyter's contents manager neither lists nor opens (tests/test_make_lab.py).
 lab: $(STAMP)
 	@echo "Starting JupyterLab on the workbook; open the URL printed below (Ctrl-C stops it)."
 	cd notebooks && ../$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
@@ -85,8 +89,12 @@ browser-deps:
 	    echo "!!! chromium is missing and this is not root: browser tests will be SKIPPED !!!"; \
 	  fi; }
 
+# Sources: notebooks/.sources/NN_topic.py; notebooks: notebooks/NN_topic.ipynb (CONTRIBUTING.md).
 notebooks: $(STAMP)
 	$(BIN)/python -m mlsys_helpers._notebooks build notebooks
+
+notebooks-check: $(STAMP)
+	$(BIN)/python -m mlsys_helpers._notebooks check notebooks
 
 # The classroom kit, built from the executed notebooks/*.ipynb (no kernel is started);
 # notebooks/TEACHING.md says how to use them.

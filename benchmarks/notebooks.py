@@ -28,7 +28,7 @@ def measure(source: Path) -> tuple[float, float]:
     nb = _notebooks.notebook_from_source(source)
     nb.cells.append(nbformat.v4.new_code_cell(PEAK_RSS))
     start = time.perf_counter()
-    done = _notebooks.execute(nb, cwd=source.parent)
+    done = _notebooks.execute(nb, cwd=_notebooks.notebook_path(source).parent)
     seconds = time.perf_counter() - start
     peak_mb = float(done.cells[-1].outputs[0]["text"])
     return seconds, peak_mb

@@ -188,7 +188,7 @@ def chapter_info(nb: Any, stem: str) -> Chapter:
 
 
 def _executed_chapters(source: Path, names: tuple[str, ...]) -> list[Path]:
-    paths = [p.with_suffix(".ipynb") for p in _notebooks.chapter_sources(source)]
+    paths = [_notebooks.notebook_path(p) for p in _notebooks.chapter_sources(source)]
     if names:
         paths = [p for p in paths if any(p.stem.startswith(n) for n in names)]
     missing = [p.name for p in paths if not p.exists()]

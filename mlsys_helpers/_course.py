@@ -162,7 +162,10 @@ def course_notebook(nb: Any, *, points: float = POINTS) -> tuple[Any, list[Grade
     while k < len(out.cells):
         cell = out.cells[k]
         if _classroom.is_solution(cell):
-            raise ValueError(f"solution cell {k} does not follow an exercise cell")
+            raise ValueError(
+                f"nb must have its exercise cell before each solution cell, got a solution cell "
+                f"{k} that does not follow an exercise cell"
+            )
         if not _classroom.is_exercise(cell):
             cells.append(cell)
             k += 1
@@ -170,10 +173,14 @@ def course_notebook(nb: Any, *, points: float = POINTS) -> tuple[Any, list[Grade
         exercise_id = exercise_id_of(cell)
         following = out.cells[k + 1] if k + 1 < len(out.cells) else None
         if following is None or not _classroom.is_solution(following):
-            raise ValueError(f"exercise {exercise_id} has no solution cell after it")
+            raise ValueError(
+                f"nb must have a solution cell after each exercise cell, got exercise {exercise_id} "
+                "with no solution cell after it"
+            )
         if exercise_id_of(following) != exercise_id:
             raise ValueError(
-                f"exercise {exercise_id} is followed by the solution of {exercise_id_of(following)}"
+                f"nb must follow each exercise cell by its own solution, got exercise {exercise_id} "
+                f"followed by the solution of {exercise_id_of(following)}"
             )
         slug = _slug(exercise_id)
         answer = nbformat.v4.new_code_cell(

@@ -1,18 +1,23 @@
 """Build and check the workbook's notebooks (used by ``make notebooks``, the tests and the benchmark).
 
-Each chapter is written as ``notebooks/NN_topic.py`` in jupytext's *py:percent* format (the file
-people edit and review) and shipped as ``notebooks/NN_topic.ipynb`` (generated, executed, outputs
-stored: what learners open and what nbval checks). This module is the one place that knows how the
-two are paired:
+Each chapter is written as ``notebooks/.sources/NN_topic.py`` in jupytext's *py:percent* format
+(the file people edit and review) and shipped as ``notebooks/NN_topic.ipynb`` (generated, executed,
+outputs stored: what learners open and what nbval checks). The sources live in a hidden folder
+(:data:`SOURCES`) so that a learner who opens ``notebooks/`` in JupyterLab sees one file per
+chapter: Jupyter's contents manager neither lists nor opens hidden paths by default. This module is
+the one place that knows how the two are paired (:func:`notebook_path`, :func:`source_path`):
 
 - :func:`notebook_from_source` turns a ``.py`` into a notebook with *deterministic* cell ids (a hash
   of the cell's type and source, so ids move with their cell and never churn) and fixed metadata
   (solution cells hide their source and their outputs, :data:`SOLUTION_VIEW`);
-- :func:`execute` runs it in a fresh kernel in the notebook's folder, without timing metadata or
+- :func:`execute` runs it in a fresh kernel in the notebook's folder (``notebooks/``, where
+  learners run it, not the sources' folder), without timing metadata or
   widget state, so executing twice gives the same file byte for byte;
 - :func:`pairing_problems` and :func:`execution_problems` are what the tests assert on.
 
-Command line: ``python -m mlsys_helpers._notebooks build notebooks [NAMES...]``.
+Command line: ``python -m mlsys_helpers._notebooks build notebooks [NAMES...]`` (the folder of the
+notebooks; their sources are read from its ``.sources/``), and ``... check notebooks`` to check
+the pairing without executing anything (:func:`folder_problems`).
 """
 
 from __future__ import annotations
@@ -44,11 +49,37 @@ SOLUTION_VIEW = {"source_hidden": True, "outputs_hidden": True}
 TIMEOUT_S = 600
 GUARD_DIR = Path(__file__).resolve().parents[1] / "tests" / "ipython"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+#: The folder of the py:percent sources, inside the notebooks' folder. Hidden (a leading dot):
+#: JupyterLab, Voila and JupyterHub's single-user servers neither list nor open it by default.
+SOURCES = ".sources"
 
 
 def chapter_sources(folder: str | Path) -> list[Path]:
-    """The chapter sources ``NN_*.py`` in ``folder``, in chapter order."""
-    return sorted(Path(folder).glob("[0-9][0-9]_*.py"))
+    """The chapter sources ``NN_*.py`` of the notebooks in ``folder``, in chapter order.
+
+    They are read from ``folder/.sources/``; each one's notebook is :func:`notebook_path`.
+    """
+    return sorted((Path(folder) / SOURCES).glob("[0-9][0-9]_*.py"))
+
+
+def notebook_path(py_path: str | Path) -> Path:
+    """The executed notebook of a source: the same name, one folder up, ``.ipynb``.
+
+    >>> notebook_path("notebooks/.sources/06_drift.py").as_posix()
+    'notebooks/06_drift.ipynb'
+    """
+    py_path = Path(py_path)
+    return py_path.parent.parent / f"{py_path.stem}.ipynb"
+
+
+def source_path(ipynb_path: str | Path) -> Path:
+    """The source of a notebook: the same name in the :data:`SOURCES` folder next to it, ``.py``.
+
+    >>> source_path("notebooks/06_drift.ipynb").as_posix()
+    'notebooks/.sources/06_drift.py'
+    """
+    ipynb_path = Path(ipynb_path)
+    return ipynb_path.parent / SOURCES / f"{ipynb_path.stem}.py"
 
 
 def _cell_id(cell_type: str, source: str, seen: Counter) -> str:
@@ -134,12 +165,14 @@ def to_text(nb: Any) -> str:
 def build(py_path: str | Path) -> tuple[Path, bool, float]:
     """Regenerate and execute one chapter; write its ``.ipynb`` only if the text changed.
 
+    The notebook is :func:`notebook_path` of the source, executed in its own folder.
+
     Returns ``(ipynb_path, changed, seconds)``.
     """
     py_path = Path(py_path)
-    target = py_path.with_suffix(".ipynb")
+    target = notebook_path(py_path)
     start = time.perf_counter()
-    nb = execute(notebook_from_source(py_path), cwd=py_path.parent)
+    nb = execute(notebook_from_source(py_path), cwd=target.parent)
     seconds = time.perf_counter() - start
     if target.exists():
         _keep_volatile_outputs(nb, target)
@@ -183,7 +216,7 @@ def pairing_problems(py_path: str | Path) -> list[str]:
     import nbformat
 
     py_path = Path(py_path)
-    ipynb = py_path.with_suffix(".ipynb")
+    ipynb = notebook_path(py_path)
     if not ipynb.exists():
         return [f"{ipynb.name} is missing: run `make notebooks`"]
     expected = notebook_from_source(py_path)
@@ -230,16 +263,47 @@ def execution_problems(ipynb_path: str | Path) -> list[str]:
     return problems
 
 
+def folder_problems(folder: str | Path) -> list[str]:
+    """Every pairing and execution problem of the notebooks in ``folder``, and orphans: a chapter
+    notebook without a source, a source outside ``.sources/`` (empty: all is well)."""
+    folder = Path(folder)
+    sources = chapter_sources(folder)
+    problems = [] if sources else [f"no chapter sources in {folder / SOURCES}"]
+    for py in sources:
+        problems += pairing_problems(py)
+        if notebook_path(py).exists():
+            problems += [
+                f"{notebook_path(py).name}: {p}" for p in execution_problems(notebook_path(py))
+            ]
+    for ipynb in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        if not source_path(ipynb).exists():
+            problems.append(f"{ipynb.name} has no source {source_path(ipynb)}")
+    for py in sorted(folder.glob("[0-9][0-9]_*.py")):
+        problems.append(
+            f"{py} is a source outside {SOURCES}/: move it there (learners would see it)"
+        )
+    return problems
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) >= 2 and argv[0] == "check":
+        problems = folder_problems(argv[1])
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {argv[1]}")
+        return 1 if problems else 0
     if len(argv) < 2 or argv[0] != "build":
-        print("usage: python -m mlsys_helpers._notebooks build FOLDER [NAME ...]", file=sys.stderr)
+        print(
+            "usage: python -m mlsys_helpers._notebooks {build|check} FOLDER [NAME ...]",
+            file=sys.stderr,
+        )
         return 2
     folder, names = Path(argv[1]), argv[2:]
     sources = chapter_sources(folder)
     if names:
         sources = [p for p in sources if any(p.stem.startswith(n) for n in names)]
     if not sources:
-        print(f"no chapter sources found in {folder}", file=sys.stderr)
+        print(f"no chapter sources found in {folder / SOURCES}", file=sys.stderr)
         return 1
     for py in sources:
         target, changed, seconds = build(py)

@@ -47,7 +47,7 @@ def _check_column(frame: pd.DataFrame, column: object, argument: str) -> None:
         raise TypeError(f"{argument} must be a column name (str), got {type(column).__name__}")
     if column not in frame.columns:
         raise ValueError(
-            f"{argument}={column!r} is not a column of frame; columns are {list(frame.columns)}"
+            f"{argument} must be a column of frame {list(frame.columns)}, got {column!r}"
         )
 
 
@@ -76,7 +76,8 @@ def _standardise(series: pd.Series, argument: str) -> np.ndarray:
     """Numeric (or boolean) column -> z-scores; missing values get z = 0."""
     if not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)):
         raise TypeError(
-            f"{argument}={series.name!r} must be a numeric or boolean column, got dtype {series.dtype}"
+            f"{argument} must be a numeric or boolean column, got {series.name!r} of dtype "
+            f"{series.dtype}"
         )
     values = series.to_numpy(dtype=float, na_value=np.nan)
     centre, spread = np.nanmean(values), np.nanstd(values)
@@ -122,10 +123,15 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 def _as_list(columns: str | Sequence[str], argument: str) -> list[str]:
     if isinstance(columns, str):
         return [columns]
-    if not isinstance(columns, Sequence) or not all(isinstance(c, str) for c in columns):
-        raise TypeError(f"{argument} must be a column name or a sequence of names")
+    if not isinstance(columns, Sequence):
+        raise TypeError(
+            f"{argument} must be a column name or a sequence of names, got {type(columns).__name__}"
+        )
+    for column in columns:
+        if not isinstance(column, str):
+            raise TypeError(f"{argument} must hold column names (str), got {type(column).__name__}")
     if len(columns) == 0:
-        raise ValueError(f"{argument} must name at least one column")
+        raise ValueError(f"{argument} must name at least one column, got {columns!r}")
     return list(columns)
 
 
@@ -177,7 +183,10 @@ def sampling_bias(
     _check_frame(frame)
     _check_column(frame, column, "column")
     if (keep is None) == (strength is None):
-        raise ValueError("give exactly one of keep (per-group probabilities) or strength (numeric)")
+        raise ValueError(
+            "keep or strength must be given (exactly one: per-group probabilities or a number), "
+            f"got keep={keep!r} and strength={strength!r}"
+        )
     rng = np.random.default_rng(rng)
     if keep is not None:
         if not isinstance(keep, Mapping):
@@ -257,14 +266,19 @@ def make_missing(
         raise ValueError(f"mechanism must be one of {_MECHANISMS}, got {mechanism!r}")
     if mechanism == "MAR":
         if depends_on is None:
-            raise ValueError("mechanism='MAR' needs depends_on, the observed column it depends on")
+            raise ValueError(
+                "depends_on must name the observed column that mechanism='MAR' depends on, got None"
+            )
         _check_column(frame, depends_on, "depends_on")
         if depends_on in columns:
-            raise ValueError(f"depends_on={depends_on!r} must not be one of columns (that is MNAR)")
+            raise ValueError(
+                f"depends_on must not be one of columns (that is MNAR), got {depends_on!r}"
+            )
         driver = _standardise(frame[depends_on], "depends_on")
     elif depends_on is not None:
         raise ValueError(
-            f"depends_on is only used with mechanism='MAR', got mechanism={mechanism!r}"
+            f"depends_on must be None unless mechanism='MAR' (it is only used with MAR), got "
+            f"{depends_on!r} with mechanism={mechanism!r}"
         )
     rng = np.random.default_rng(rng)
     out = frame.copy()
@@ -276,7 +290,8 @@ def make_missing(
         else:
             if not _is_numeric(frame[column]):
                 raise TypeError(
-                    f"MNAR needs numeric columns, {column!r} has dtype {frame[column].dtype}"
+                    f"columns must be numeric for mechanism='MNAR', got {column!r} of dtype "
+                    f"{frame[column].dtype}"
                 )
             probabilities = _calibrated_probabilities(
                 _standardise(frame[column], "columns"), rate, strength
@@ -349,28 +364,13 @@ def label_noise(
     if pd.api.types.is_float_dtype(labels):
         values = labels.dropna().to_numpy()
         if not np.all(values == np.round(values)):
-            raise ValueError(f"column={column!r} looks continuous; label_noise needs class labels")
+            raise ValueError(
+                f"column must hold class labels, got {column!r}, which looks continuous"
+            )
     strength = _check_number(strength, "strength")
     observed = labels.notna().to_numpy()
     classes = pd.unique(labels[observed])
-    if kind == "class_conditional":
-        if not isinstance(rate, Mapping):
-            raise TypeError("kind='class_conditional' needs rate as a mapping class -> probability")
-        for label, probability in rate.items():
-            _check_rate(probability, f"rate[{label!r}]")
-        probabilities = labels.map(lambda v: rate.get(v, 0.0)).to_numpy(dtype=float, na_value=0.0)
-    else:
-        rate = _check_rate(rate, "rate")
-        if kind == "uniform":
-            probabilities = np.full(len(frame), rate)
-        else:
-            if depends_on is None:
-                raise ValueError("kind='feature' needs depends_on, the column the noise depends on")
-            _check_column(frame, depends_on, "depends_on")
-            driver = _standardise(frame[depends_on], "depends_on")
-            probabilities = _calibrated_probabilities(driver, rate, strength)
-    if depends_on is not None and kind != "feature":
-        raise ValueError(f"depends_on is only used with kind='feature', got kind={kind!r}")
+    probabilities = _noise_probabilities(frame, labels, kind, rate, depends_on, strength)
     rng = np.random.default_rng(rng)
     flip = (rng.random(len(frame)) < probabilities) & observed
     if len(classes) < 2:
@@ -387,6 +387,45 @@ def label_noise(
     if record is not None:
         out[record] = flip
     return out
+
+
+def _noise_probabilities(
+    frame: pd.DataFrame,
+    labels: pd.Series,
+    kind: str,
+    rate: object,
+    depends_on: str | None,
+    strength: float,
+) -> np.ndarray:
+    """Each row's probability of a flip, for ``label_noise`` (which validated the rest)."""
+    if kind == "class_conditional":
+        if not isinstance(rate, Mapping):
+            raise TypeError(
+                "rate must be a mapping class -> probability with kind='class_conditional', got "
+                f"{type(rate).__name__}"
+            )
+        for label, probability in rate.items():
+            _check_rate(probability, f"rate[{label!r}]")
+        probabilities = labels.map(lambda v: rate.get(v, 0.0)).to_numpy(dtype=float, na_value=0.0)
+    else:
+        rate = _check_rate(rate, "rate")
+        if kind == "uniform":
+            probabilities = np.full(len(frame), rate)
+        else:
+            if depends_on is None:
+                raise ValueError(
+                    "depends_on must name the column the noise depends on with kind='feature', "
+                    "got None"
+                )
+            _check_column(frame, depends_on, "depends_on")
+            driver = _standardise(frame[depends_on], "depends_on")
+            probabilities = _calibrated_probabilities(driver, rate, strength)
+    if depends_on is not None and kind != "feature":
+        raise ValueError(
+            f"depends_on must be None unless kind='feature' (it is only used there), got "
+            f"{depends_on!r} with kind={kind!r}"
+        )
+    return probabilities
 
 
 # --------------------------------------------------------------------------------- label delays
@@ -434,7 +473,8 @@ def delay_labels(
     _check_column(frame, time_column, "time_column")
     if not pd.api.types.is_datetime64_any_dtype(frame[time_column]):
         raise TypeError(
-            f"time_column={time_column!r} must be a datetime column, got {frame[time_column].dtype}"
+            f"time_column must be a datetime column, got {time_column!r} of dtype "
+            f"{frame[time_column].dtype}"
         )
     try:
         delay = pd.Timedelta(delay)
@@ -580,13 +620,15 @@ def outdated(
     _check_column(frame, time_column, "time_column")
     if not pd.api.types.is_datetime64_any_dtype(frame[time_column]):
         raise TypeError(
-            f"time_column={time_column!r} must be a datetime column, got {frame[time_column].dtype}"
+            f"time_column must be a datetime column, got {time_column!r} of dtype "
+            f"{frame[time_column].dtype}"
         )
     before = _as_timestamp(before, "before", frame[time_column])
     mask = (frame[time_column] < before).to_numpy(dtype=bool)
     if not mask.any():
         raise ValueError(
-            f"no row has {time_column} before {before}; the data starts at {frame[time_column].min()}"
+            f"before must be after the first {time_column} ({frame[time_column].min()}), got "
+            f"{before}: no row is older"
         )
     return frame.loc[mask].copy()
 
@@ -641,7 +683,7 @@ def outcome_trace(
     if not isinstance(name, str):
         raise TypeError(f"name must be a column name (str), got {type(name).__name__}")
     if name == column:
-        raise ValueError(f"name must differ from column ({column!r}): the label would be lost")
+        raise ValueError(f"name must differ from column (the label would be lost), got {name!r}")
     if isinstance(rate, Mapping):
         for label, probability in rate.items():
             _check_rate(probability, f"rate[{label!r}]")

@@ -124,11 +124,14 @@ def shadow_compare(
     np.float64(1.0)
     """
     if not isinstance(frame, pd.DataFrame) or frame.empty:
-        raise TypeError("frame must be a non-empty DataFrame")
+        raise TypeError(
+            "frame must be a non-empty DataFrame, got "
+            f"{'an empty DataFrame' if isinstance(frame, pd.DataFrame) else type(frame).__name__}"
+        )
     threshold = _share("threshold", threshold)
     for name, column in (("by", by), ("target", target)):
         if column is not None and column not in frame.columns:
-            raise ValueError(f"{name} {column!r} is not a column of frame")
+            raise ValueError(f"{name} must be a column of frame, got {column!r}")
     p_now = np.asarray(current.predict_proba(frame)[:, 1], dtype=float)
     p_new = np.asarray(candidate.predict_proba(frame)[:, 1], dtype=float)
     table = pd.DataFrame(
@@ -312,7 +315,9 @@ def _check_guardrails(guardrails: Any) -> tuple[Guardrail, ...]:
     if isinstance(guardrails, Guardrail):
         guardrails = [guardrails]
     if not isinstance(guardrails, Sequence) or len(guardrails) == 0:
-        raise TypeError("guardrails must be a non-empty sequence of Guardrail")
+        raise TypeError(
+            f"guardrails must be a non-empty sequence of Guardrail, got {type(guardrails).__name__}"
+        )
     for guardrail in guardrails:
         if not isinstance(guardrail, Guardrail):
             raise TypeError(f"guardrails must hold Guardrail objects, got {guardrail!r}")
@@ -494,13 +499,15 @@ def ab_sample_size(
     >>> ab_sample_size(0.10, 0.0)
     Traceback (most recent call last):
     ...
-    ValueError: min_effect must be non-zero: no sample size has power for an effect of 0
+    ValueError: min_effect must be non-zero (no sample size has power for an effect of 0), got 0
     """
     baseline = _share("baseline", baseline)
     effect = _real("min_effect", min_effect)
     alpha, power = _share("alpha", alpha), _share("power", power)
     if effect == 0:
-        raise ValueError("min_effect must be non-zero: no sample size has power for an effect of 0")
+        raise ValueError(
+            "min_effect must be non-zero (no sample size has power for an effect of 0), got 0"
+        )
     if not 0 < baseline + effect < 1:
         raise ValueError(f"baseline + min_effect must be in (0, 1), got {baseline + effect!r}")
     if not power > alpha:
@@ -566,7 +573,7 @@ def plan_ab(
     >>> plan_ab(0.10, 0.001, daily_users=2000)
     Traceback (most recent call last):
     ...
-    ValueError: min_effect 0.001 needs 1419073 users per arm, 1420 days at 2000 users a day; max_days is 60: the design has no power for this effect
+    ValueError: max_days must cover the 1420 days that min_effect 0.001 needs (1419073 users per arm at 2000 users a day), got 60: the design has no power for this effect
     """
     n = ab_sample_size(baseline, min_effect, alpha=alpha, power=power)
     daily_users = _count("daily_users", daily_users, 2)
@@ -574,8 +581,9 @@ def plan_ab(
     days = int(np.ceil(2 * n / daily_users))
     if days > max_days:
         raise ValueError(
-            f"min_effect {min_effect} needs {n} users per arm, {days} days at {daily_users} users "
-            f"a day; max_days is {max_days}: the design has no power for this effect"
+            f"max_days must cover the {days} days that min_effect {min_effect} needs ({n} users "
+            f"per arm at {daily_users} users a day), got {max_days}: the design has no power for "
+            "this effect"
         )
     return {"n_per_arm": n, "days": days}
 
@@ -716,7 +724,7 @@ def slice_report(
         raise TypeError(f"frame must be a DataFrame, got {type(frame).__name__}")
     for name, column in (("by", by), ("target", target), ("prediction", prediction)):
         if column not in frame.columns:
-            raise ValueError(f"{name} {column!r} is not a column of frame")
+            raise ValueError(f"{name} must be a column of frame, got {column!r}")
     min_rows = _count("min_rows", min_rows)
     tolerance = _real("tolerance", tolerance)
     if not tolerance >= 0:
@@ -769,7 +777,7 @@ def redraw_segment(
         raise TypeError(f"frame must be a DataFrame, got {type(frame).__name__}")
     for name, col in (("column", column), ("time_column", time_column)):
         if col not in frame.columns:
-            raise ValueError(f"{name} {col!r} is not a column of frame")
+            raise ValueError(f"{name} must be a column of frame, got {col!r}")
     before = _share("rate_before", rate_before, closed_low=True, closed_high=True)
     after = _share("rate_after", rate_after, closed_low=True, closed_high=True)
     rng = np.random.default_rng(rng)

@@ -121,7 +121,7 @@ def check(exercise_id: str, answer: Any) -> CheckResult:
         raise TypeError(f"exercise_id must be a str like '03.2', got {exercise_id!r}")
     if exercise_id not in EXERCISES:
         known = ", ".join(sorted(EXERCISES))
-        raise ValueError(f"exercise_id must be one of {known}; got {exercise_id!r}")
+        raise ValueError(f"exercise_id must be one of {known}, got {exercise_id!r}")
     exercise = EXERCISES[exercise_id]
     if answer is None and os.environ.get("MLSYS_CHECK_HINTS"):
         caller = sys._getframe(1).f_globals

@@ -53,7 +53,7 @@ def _require(frame, columns, name: str) -> None:
         raise TypeError(f"{name} must be a DataFrame, got {type(frame).__name__}")
     absent = [c for c in columns if c not in frame.columns]
     if absent:
-        raise ValueError(f"{name} lacks columns {absent}")
+        raise ValueError(f"{name} must have the columns {list(columns)}, missing {absent}")
 
 
 def plot_distributions(reference, current, *, bins: int = 30, ax=None, **kwargs):

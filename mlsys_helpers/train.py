@@ -64,7 +64,7 @@ def _n_test(n: int, test_size: float) -> int:
         raise ValueError(f"test_size must be in (0, 1), got {test_size}")
     n_test = round(n * test_size)
     if not 0 < n_test < n:
-        raise ValueError(f"test_size={test_size} leaves an empty train or test set for {n} rows")
+        raise ValueError(f"test_size must leave rows in train and test ({n} rows), got {test_size}")
     return n_test
 
 
@@ -109,12 +109,14 @@ def time_split(
     """
     _check_frame(frame)
     if time_column not in frame.columns:
-        raise ValueError(f"time_column {time_column!r} is not a column of frame")
+        raise ValueError(f"time_column must be a column of frame, got {time_column!r}")
     ordered = frame.sort_values(time_column, kind="stable")
     if cutoff is not None:
         is_test = (ordered[time_column] >= pd.Timestamp(cutoff)).to_numpy()
         if is_test.all() or not is_test.any():
-            raise ValueError(f"cutoff {cutoff!r} leaves an empty train or test set")
+            raise ValueError(
+                f"cutoff must leave rows on both sides, got {cutoff!r}: train or test is empty"
+            )
         return ordered[~is_test].copy(), ordered[is_test].copy()
     n_test = _n_test(len(ordered), test_size)
     return ordered.iloc[: len(ordered) - n_test].copy(), ordered.iloc[
@@ -252,7 +254,7 @@ def make_pipeline_for(
     """
     _check_frame(frame)
     if target not in frame.columns:
-        raise ValueError(f"target {target!r} is not a column of frame")
+        raise ValueError(f"target must be a column of frame, got {target!r}")
     if task is None:
         task = infer_task(frame[target])
     if task not in ("classification", "regression"):
@@ -260,17 +262,20 @@ def make_pipeline_for(
     numeric, categorical = feature_columns(frame, target)
     if features is not None:
         if isinstance(features, str):
-            raise TypeError("features must be a sequence of column names, not a string")
+            raise TypeError(f"features must be a sequence of column names, got str {features!r}")
         features = list(features)
         missing = [name for name in features if name not in frame.columns]
         if missing:
-            raise ValueError(f"features not in frame: {missing}")
+            raise ValueError(f"features must be columns of frame, missing {missing}")
         if target in features:
-            raise ValueError(f"features must not include the target {target!r}")
+            raise ValueError(f"features must not include the target, got {target!r} among them")
         numeric = [name for name in features if name in numeric]
         categorical = [name for name in features if name not in numeric]
     if not numeric and not categorical:
-        raise ValueError("frame has no feature columns besides the target, time and truth columns")
+        raise ValueError(
+            "frame must have feature columns besides the target, time and truth columns, got "
+            f"{list(frame.columns)}"
+        )
     if model is None:
         model = LogisticRegression(max_iter=1000) if task == "classification" else Ridge()
     elif not hasattr(model, "fit"):
@@ -300,11 +305,11 @@ def _feature_index(feature: object, estimator: BaseEstimator) -> int | None:
     if isinstance(feature, str):
         names = list(getattr(estimator, "feature_names_in_", []))
         if feature not in names:
-            raise ValueError(f"feature {feature!r} is not a column of X (columns: {names})")
+            raise ValueError(f"feature must be a column of X {names}, got {feature!r}")
         return names.index(feature)
     if isinstance(feature, numbers.Integral) and not isinstance(feature, bool):
         if not 0 <= feature < n:
-            raise ValueError(f"feature index must be in [0, {n}), got {feature}")
+            raise ValueError(f"feature must be an index in [0, {n}), got {feature}")
         return int(feature)
     raise TypeError(f"feature must be None, a column name or an int index, got {feature!r}")
 
@@ -351,7 +356,9 @@ class _RuleMixin:
                     f"threshold must be a finite number or None, got {self.threshold!r}"
                 )
             if index is None:
-                raise ValueError("a fixed threshold needs a feature (a column name or index)")
+                raise ValueError(
+                    "feature must be a column name or index when threshold is fixed, got None"
+                )
             self.feature_index_, self.threshold_ = index, float(self.threshold)
             return
         candidates = range(X.shape[1]) if index is None else [index]
@@ -597,15 +604,15 @@ def learning_curve(
     _check_frame(train, "train")
     _check_frame(test, "test")
     if target not in train.columns or target not in test.columns:
-        raise ValueError(f"target {target!r} must be a column of train and test")
+        raise ValueError(f"target must be a column of train and test, got {target!r}")
     if isinstance(repeats, bool) or not isinstance(repeats, numbers.Integral) or repeats < 1:
         raise ValueError(f"repeats must be an int >= 1, got {repeats!r}")
     sizes = sorted({int(s) for s in sizes})
     if not sizes or sizes[0] < 2:
         raise ValueError(f"sizes must be integers >= 2, got {sizes}")
+    if sizes[0] > len(train):
+        raise ValueError(f"sizes must not all exceed the {len(train)} rows of train, got {sizes}")
     sizes = [s for s in sizes if s <= len(train)]
-    if not sizes:
-        raise ValueError(f"every size is larger than train ({len(train)} rows)")
     rng = np.random.default_rng(rng)
     task = infer_task(train[target])
     model = make_pipeline_for(train, target) if model is None else model

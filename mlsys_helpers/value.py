@@ -274,14 +274,14 @@ def payoff_per_decision(predicted, actual, *, payoffs: Mapping) -> float:
                         f"{type(payoffs).__name__}")  # fmt: skip
     bad = [key for key in payoffs if not (isinstance(key, tuple) and len(key) == 2)]
     if bad:
-        raise ValueError(f"payoffs keys must be (predicted, actual) pairs, got {bad}")
+        raise ValueError(f"payoffs must have (predicted, actual) pairs as keys, got {bad}")
     predicted, actual = np.asarray(predicted).ravel(), np.asarray(actual).ravel()
     if predicted.shape != actual.shape:
         raise ValueError(
             f"predicted and actual must have the same length, got {predicted.size} and {actual.size}"
         )
     if predicted.size == 0:
-        raise ValueError("predicted must hold at least one decision")
+        raise ValueError("predicted must hold at least one decision, got an empty array")
     money = np.zeros(predicted.size)
     for (decision, outcome), amount in payoffs.items():
         money[(predicted == decision) & (actual == outcome)] = _number(
@@ -381,7 +381,9 @@ def payoff_value(
     payoff = _number("payoff", payoff, low=-math.inf)
     baseline_payoff = _number("baseline_payoff", baseline_payoff, low=-math.inf)
     if math.isinf(payoff) or math.isinf(baseline_payoff):
-        raise ValueError("payoff and baseline_payoff must be finite")
+        raise ValueError(
+            f"payoff and baseline_payoff must be finite, got {payoff} and {baseline_payoff}"
+        )
     decisions_per_year, build_cost, upkeep_per_year, years = _payback_inputs(
         decisions_per_year, build_cost, upkeep_per_year, years
     )
@@ -430,8 +432,8 @@ def cases_table(cases: Mapping[str, ValueCase | PayoffCase]) -> pd.DataFrame:
     bad = [name for name, case in cases.items() if not isinstance(case, ValueCase | PayoffCase)]
     if bad:
         raise TypeError(
-            f"cases must map names to ValueCase or PayoffCase objects; not a ValueCase or "
-            f"PayoffCase: {bad}"
+            "cases must map names to ValueCase or PayoffCase objects, got "
+            f"{ {name: type(cases[name]).__name__ for name in bad} }"
         )
     rows = [asdict(case) | {"verdict": case.verdict} for case in cases.values()]
     return pd.DataFrame(rows, index=pd.Index(list(cases), name="case"))

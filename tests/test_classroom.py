@@ -19,9 +19,9 @@ from mlsys_helpers import _classroom, _notebooks
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 EXECUTED = [
-    p.with_suffix(".ipynb")
+    _notebooks.notebook_path(p)
     for p in _notebooks.chapter_sources(NOTEBOOKS)
-    if p.with_suffix(".ipynb").exists()
+    if _notebooks.notebook_path(p).exists()
 ]
 IDS = [p.stem for p in EXECUTED]
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
@@ -263,10 +263,10 @@ def test_handouts_without_math_load_nothing_from_the_network(handouts):
 
 def test_only_chapters_with_math_load_mathjax(tmp_path):
     source = tmp_path / "notebooks"
-    source.mkdir()
+    (source / _notebooks.SOURCES).mkdir(parents=True)
     texts = {"97_money": "Costs \\$5 or \\$7.", "98_math": "Recovered: $$a = \\frac{b}{c}$$"}
     for stem, text in texts.items():
-        (source / f"{stem}.py").write_text("")
+        (source / _notebooks.SOURCES / f"{stem}.py").write_text("")
         nb = _notebook([nbformat.v4.new_markdown_cell(f"# {stem}\n\n{text}")])
         nbformat.write(nb, source / f"{stem}.ipynb")
     _classroom.write_handouts(tmp_path / "html", source=source)

@@ -52,7 +52,11 @@ def test_outcome_trace_does_not_mutate_and_is_seeded():
         ({"name": "flag", "rate": {1: -0.1}}, ValueError, r"rate\[1\] must be in"),
         ({"name": "target", "rate": 0.5}, ValueError, "name must differ"),
         ({"name": 3, "rate": 0.5}, TypeError, "name must be a column name"),
-        ({"name": "flag", "rate": 0.5, "column": "nope"}, ValueError, "column='nope'"),
+        (
+            {"name": "flag", "rate": 0.5, "column": "nope"},
+            ValueError,
+            "column must be a column of frame .*, got 'nope'",
+        ),
     ],
 )
 def test_outcome_trace_rejects_bad_arguments(kwargs, error, match):

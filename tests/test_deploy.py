@@ -85,7 +85,9 @@ def test_ab_design_without_power_is_an_error(kwargs, match):
 
 
 def test_plan_ab_refuses_a_test_the_traffic_cannot_power():
-    with pytest.raises(ValueError, match="min_effect 0.002 .* no power for this effect"):
+    with pytest.raises(
+        ValueError, match="max_days must cover .* min_effect 0.002 .* no power for this effect"
+    ):
         deploy.plan_ab(0.10, 0.002, daily_users=2000, max_days=60)
     with pytest.raises(ValueError, match="daily_users must be an int >= 2"):
         deploy.plan_ab(0.10, 0.01, daily_users=0)
@@ -103,7 +105,7 @@ def test_requests_to_tell_needs_a_breach():
 
 def test_slice_report_names_a_missing_column():
     frame = pd.DataFrame({"target": [0, 1], "prediction": [0, 1]})
-    with pytest.raises(ValueError, match="by 'region' is not a column"):
+    with pytest.raises(ValueError, match="by must be a column of frame, got 'region'"):
         deploy.slice_report(frame, by="region")
     with pytest.raises(ValueError, match="min_rows must be an int >= 1"):
         deploy.slice_report(frame.assign(region="a"), by="region", min_rows=0)
@@ -112,7 +114,7 @@ def test_slice_report_names_a_missing_column():
 def test_shadow_compare_checks_its_arguments():
     data = LoanWorld().sample(300, rng=0)
     model = make_pipeline_for(data).fit(data, data["target"])
-    with pytest.raises(ValueError, match="by 'segment' is not a column"):
+    with pytest.raises(ValueError, match="by must be a column of frame, got 'segment'"):
         deploy.shadow_compare(data, model, model, by="segment")
     with pytest.raises(ValueError, match=r"threshold must be in \(0, 1\)"):
         deploy.shadow_compare(data, model, model, threshold=1.0)

@@ -300,7 +300,7 @@ def _squash(code: str) -> str:
 def test_hints_guide_and_never_hold_the_solution_code(exercise_id):
     solution = _solution_cells().get(exercise_id)
     if solution is None:
-        pytest.skip(f"{exercise_id} has no chapter source in notebooks/ yet")
+        pytest.skip(f"{exercise_id} has no chapter source in notebooks/.sources/ yet")
     hint = _squash(exercises.EXERCISES[exercise_id].hint)
     tree = ast.parse(solution)
     for node in ast.walk(tree):
@@ -335,7 +335,7 @@ def test_the_test_suite_follows_every_hint_in_the_notebook_runs():
 
 
 def _executed() -> list[Path]:
-    return [p.with_suffix(".ipynb") for p in _notebooks.chapter_sources(NOTEBOOKS)]
+    return [_notebooks.notebook_path(p) for p in _notebooks.chapter_sources(NOTEBOOKS)]
 
 
 def _printed(cell) -> str:

@@ -1,6 +1,6 @@
 """Chapter 00's tour: a concept drift breaks the model while inputs and confidence look unchanged.
 
-Same calls and seeds as notebooks/00_start_here.py; also checked on other seeds, since the lesson
+Same calls and seeds as notebooks/.sources/00_start_here.py; also checked on other seeds, since the lesson
 must not hang on one lucky draw.
 """
 

@@ -1,6 +1,6 @@
 """Chapter 01 · the system, not the model: the chapter's claims, through the helper API.
 
-The notebook (notebooks/01_the_system_not_the_model.py) builds the whole system for the loan world
+The notebook (notebooks/.sources/01_the_system_not_the_model.py) builds the whole system for the loan world
 with ``SEED = 7``: 12,000 past applications (rng=SEED), a time split, a gradient-boosting pipeline,
 a service with the training schema and the credit officer's rule as fallback (rng=SEED + 2), then
 4,000 live applications (rng=SEED + 1) in which the online channel sends income in thousands of

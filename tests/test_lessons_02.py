@@ -1,6 +1,6 @@
 """Chapter 02 (prediction, not understanding): its central claims, through the helper API.
 
-Same seeds and data sizes as notebooks/02_prediction_not_understanding.py (SEED = 1 and the
+Same seeds and data sizes as notebooks/.sources/02_prediction_not_understanding.py (SEED = 1 and the
 offsets rng=SEED + k), then the same claims over several other seeds with stated tolerances.
 """
 

@@ -1,6 +1,6 @@
 """Chapter 03 · when not to use ML: the lesson's claims, through the helper API.
 
-Same settings as notebooks/03_when_not_to_use_ml.py (SEED = 3); each statistical claim is also
+Same settings as notebooks/.sources/03_when_not_to_use_ml.py (SEED = 3); each statistical claim is also
 checked over SEEDS with the tolerance stated next to it.
 """
 

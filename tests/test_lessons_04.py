@@ -1,6 +1,6 @@
 """Chapter 04 · data is where systems fail: the lesson's claims, through the helper API.
 
-The notebook (notebooks/04_data_is_where_systems_fail.py) uses ``SEED = 4`` and ``rng=SEED + k``
+The notebook (notebooks/.sources/04_data_is_where_systems_fail.py) uses ``SEED = 4`` and ``rng=SEED + k``
 per experiment; the same construction is rebuilt here. Statistical claims are checked for the
 notebook's seed and for several other seeds (``SEEDS``), with the tolerance stated next to each.
 """

@@ -1,6 +1,6 @@
 """Chapter 05 · training vs serving: the chapter's claims, through the helper API.
 
-The notebook (notebooks/05_training_vs_serving.py) uses ``SEED = 5``: 12,000 past loan
+The notebook (notebooks/.sources/05_training_vs_serving.py) uses ``SEED = 5``: 12,000 past loan
 applications (rng=SEED), a time split (the last quarter is the test period), a logistic and a
 gradient-boosting pipeline, the credit officer's rule as fallback; request noise rng=SEED + 1,
 skew rng=SEED + 2, modelled latencies rng=SEED + 3.

@@ -1,6 +1,6 @@
 """Chapter 06 · drift: the lesson's claims, through the helper API.
 
-The notebook (notebooks/06_drift.py) uses ``SEED = 6`` and ``rng=SEED + k`` per experiment; the
+The notebook (notebooks/.sources/06_drift.py) uses ``SEED = 6`` and ``rng=SEED + k`` per experiment; the
 same construction is rebuilt here. Statistical claims are checked for the notebook's seed and
 for several other seeds (``SEEDS``), with the tolerance stated next to each.
 """

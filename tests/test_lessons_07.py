@@ -1,6 +1,6 @@
 """Chapter 07 · monitoring: the lesson's claims, through the helper API.
 
-The notebook (notebooks/07_monitoring.py) uses ``SEED = 7`` and ``rng=SEED + k`` per
+The notebook (notebooks/.sources/07_monitoring.py) uses ``SEED = 7`` and ``rng=SEED + k`` per
 experiment; the same construction is rebuilt here. Statistical claims are checked for the
 notebook's seed and for other seeds (``SEEDS``), with the tolerance stated next to each.
 """
@@ -507,16 +507,16 @@ def test_the_dashboard_experiments_of_section_8():
 
     every = tuple(FEATURES)
     # 1. wasserstein, then window 250: false alerts appear before the change
-    assert dashboard_compute(method="wasserstein", window=250, seed=0).false_alerts >= 3
+    assert dashboard_compute(method="wasserstein", window=250, rng=0).false_alerts >= 3
     # 2. no correction, all eight features: a calm window alerts; consecutive=2 silences it and
     #    the real alert comes one window later
-    loose = dashboard_compute(features=every, correction=None, seed=0)
+    loose = dashboard_compute(features=every, correction=None, rng=0)
     assert loose.false_alerts >= 1 and loose.first_alert_delay == 0
-    patient = dashboard_compute(features=every, correction=None, consecutive=2, seed=0)
+    patient = dashboard_compute(features=every, correction=None, consecutive=2, rng=0)
     assert patient.false_alerts == 0 and patient.first_alert_delay == 1
     # 3. concept: no input statistic moves, accuracy falls, the estimate stays, only the
     #    accuracy drop alerts
-    concept = dashboard_compute(drift_kind="concept", seed=0)
+    concept = dashboard_compute(drift_kind="concept", rng=0)
     frame = concept.frame
     late = frame["window"] >= math.ceil(concept.change_window)
     assert (frame.loc[late, "n_drifted"] == 0).all()
@@ -524,7 +524,7 @@ def test_the_dashboard_experiments_of_section_8():
     assert abs(frame.loc[late, "estimated_accuracy"].mean() - concept.reference_accuracy) < 0.03
     assert set(frame.loc[frame["alert"], "alert_reason"]) == {"accuracy drop"}
     # 4. prior: the inputs move with the label mix, and the model's score moves most of all
-    prior = dashboard_compute(drift_kind="prior", seed=0)
+    prior = dashboard_compute(drift_kind="prior", rng=0)
     frame = prior.frame
     late = frame["window"] >= math.ceil(prior.change_window)
     moved = {c: frame.loc[late, f"{c}_statistic"].mean() for c in ("income", "debt_ratio")}

@@ -1,6 +1,6 @@
 """Chapter 08 · the loop: the lesson's claims, through the helper API.
 
-The notebook (notebooks/08_the_loop.py) uses ``SEED = 8``: the loan year with two drifts is
+The notebook (notebooks/.sources/08_the_loop.py) uses ``SEED = 8``: the loan year with two drifts is
 sampled with ``rng=SEED``, the label-delay worlds with ``rng=SEED + 1``; the same construction
 is rebuilt here. Claims about policies' order are checked for the notebook's seed and for
 several others (``SEEDS``), with the margin stated next to each. Costs are linear in the

@@ -1,6 +1,6 @@
 """Chapter 09 · the incident lab: the diagnosis finds every incident, and the keys hold.
 
-The notebook (notebooks/09_incident_lab.py) opens every case with ``SEED = 9`` and diagnoses it
+The notebook (notebooks/.sources/09_incident_lab.py) opens every case with ``SEED = 9`` and diagnoses it
 with the runbook tools defined there (daily health, drift days, daily validation failures,
 labelled outcomes, ``incidents.change_start``). The same tools are rebuilt here, and two things
 are asserted for the notebook's seed and for other seeds:
@@ -265,7 +265,10 @@ def test_malformed_answers_fail_without_crashing(answer):
 
 def test_the_notebook_seed_is_the_keys_seed():
     text = (
-        pd.io.common.Path(__file__).resolve().parents[1] / "notebooks" / "09_incident_lab.py"
+        pd.io.common.Path(__file__).resolve().parents[1]
+        / "notebooks"
+        / ".sources"
+        / "09_incident_lab.py"
     ).read_text(encoding="utf-8")
     assert f"SEED = {ch09.SEED} " in text
 

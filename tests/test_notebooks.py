@@ -1,5 +1,8 @@
 """Each chapter's .ipynb is the executed twin of its py:percent source, and follows the conventions.
 
+The sources are ``notebooks/.sources/NN_topic.py`` (hidden from learners, see
+``tests/test_make_lab.py``); the notebooks ``notebooks/NN_topic.ipynb``.
+
 nbval (run by `make test` with --nbval on notebooks/*.ipynb) re-executes every notebook and compares
 outputs; these tests check what nbval cannot: pairing with the source, in-order execution, and the
 shape every chapter promises (goals, exercises with self-checks and hidden solutions, takeaways).
@@ -21,7 +24,7 @@ IDS = [p.stem for p in SOURCES]
 
 
 def test_there_are_chapters():
-    assert SOURCES, "no notebooks/NN_*.py found"
+    assert SOURCES, "no notebooks/.sources/NN_*.py found"
 
 
 def test_every_ipynb_has_a_source():
@@ -37,12 +40,12 @@ def test_ipynb_matches_its_py_source(source):
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
 def test_ipynb_is_fully_executed_in_order(source):
-    assert _notebooks.execution_problems(source.with_suffix(".ipynb")) == []
+    assert _notebooks.execution_problems(_notebooks.notebook_path(source)) == []
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
 def test_chapter_follows_the_conventions(source):
-    nb = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    nb = nbformat.read(_notebooks.notebook_path(source), as_version=4)
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "Learning goals" in markdown
     assert "Key takeaways" in markdown
@@ -63,7 +66,7 @@ def test_chapter_follows_the_conventions(source):
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
 def test_ignored_outputs_say_why(source):
-    nb = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    nb = nbformat.read(_notebooks.notebook_path(source), as_version=4)
     for cell in nb.cells:
         if "nbval-ignore-output" in cell.metadata.get("tags", []):
             first = cell.source.splitlines()[0]
@@ -80,10 +83,11 @@ def test_generated_ids_are_deterministic():
 def test_executing_twice_gives_identical_files(tmp_path):
     source = SOURCES[0]
     nb = _notebooks.notebook_from_source(source)
-    once = _notebooks.to_text(_notebooks.execute(nb, cwd=source.parent))
-    twice = _notebooks.to_text(_notebooks.execute(nb, cwd=source.parent))
+    folder = _notebooks.notebook_path(source).parent
+    once = _notebooks.to_text(_notebooks.execute(nb, cwd=folder))
+    twice = _notebooks.to_text(_notebooks.execute(nb, cwd=folder))
     assert once == twice
-    assert once == source.with_suffix(".ipynb").read_text(encoding="utf-8")
+    assert once == _notebooks.notebook_path(source).read_text(encoding="utf-8")
 
 
 def test_every_exercise_is_used_by_its_chapter_and_every_check_has_a_key():
@@ -102,7 +106,8 @@ def test_every_exercise_is_used_by_its_chapter_and_every_check_has_a_key():
 
 
 def test_rebuilding_keeps_volatile_outputs_of_ignored_cells(tmp_path):
-    source = tmp_path / "99_volatile.py"
+    (tmp_path / ".sources").mkdir()
+    source = tmp_path / ".sources" / "99_volatile.py"
     source.write_text(
         '# %% tags=["nbval-ignore-output"]\n'
         "# wall-clock time: differs on every run\n"
@@ -114,7 +119,7 @@ def test_rebuilding_keeps_volatile_outputs_of_ignored_cells(tmp_path):
         encoding="utf-8",
     )
     target, changed, _ = _notebooks.build(source)
-    assert changed
+    assert changed and target == tmp_path / "99_volatile.ipynb"
     first = target.read_text(encoding="utf-8")
     _, changed_again, _ = _notebooks.build(source)
     assert not changed_again
@@ -122,3 +127,24 @@ def test_rebuilding_keeps_volatile_outputs_of_ignored_cells(tmp_path):
     source.write_text(source.read_text().replace("6 * 7", "6 * 8"), encoding="utf-8")
     _, changed_source, _ = _notebooks.build(source)
     assert changed_source and "48" in target.read_text(encoding="utf-8")
+
+
+def test_the_dry_check_finds_no_problem_in_the_workbook():
+    assert _notebooks.folder_problems(NOTEBOOKS) == []
+    assert _notebooks.main(["check", str(NOTEBOOKS)]) == 0
+
+
+def test_the_dry_check_catches_orphans_stale_notebooks_and_sources_in_sight(tmp_path):
+    (tmp_path / ".sources").mkdir()
+    source = tmp_path / ".sources" / "98_small.py"
+    source.write_text("# %%\nprint(6 * 7)\n", encoding="utf-8")
+    _notebooks.build(source)
+    assert _notebooks.folder_problems(tmp_path) == []
+    source.write_text("# %%\nprint(6 * 8)\n", encoding="utf-8")  # edited, not rebuilt
+    (tmp_path / "97_orphan.ipynb").write_text((tmp_path / "98_small.ipynb").read_text())
+    (tmp_path / "96_visible.py").write_text("# %%\n", encoding="utf-8")
+    problems = _notebooks.folder_problems(tmp_path)
+    assert any("cell 0 of 98_small.ipynb differs" in p for p in problems)
+    assert any("97_orphan.ipynb has no source" in p for p in problems)
+    assert any("96_visible.py is a source outside .sources/" in p for p in problems)
+    assert _notebooks.main(["check", str(tmp_path)]) == 1

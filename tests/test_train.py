@@ -73,7 +73,7 @@ def test_time_split_accepts_a_row_count():
         ({"test_size": 1.5}, ValueError, "test_size must be in"),
         ({"test_size": 0}, ValueError, "test_size must be between"),
         ({"test_size": "half"}, TypeError, "test_size must be"),
-        ({"time_column": "when"}, ValueError, "time_column 'when'"),
+        ({"time_column": "when"}, ValueError, "time_column must be a column of frame, got 'when'"),
         ({"cutoff": "2030-01-01"}, ValueError, "cutoff"),
     ],
 )
@@ -168,8 +168,12 @@ def test_pipeline_picks_a_regression_model_for_float_targets():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"target": "label"}, ValueError, "target 'label'"),
-        ({"features": ["nope"]}, ValueError, "features not in frame"),
+        ({"target": "label"}, ValueError, "target must be a column of frame, got 'label'"),
+        (
+            {"features": ["nope"]},
+            ValueError,
+            r"features must be columns of frame, missing \['nope'\]",
+        ),
         ({"features": "x"}, TypeError, "features must be a sequence"),
         ({"features": ["x", "target"]}, ValueError, "features must not include the target"),
         ({"task": "ranking"}, ValueError, "task must be"),
@@ -266,10 +270,14 @@ def test_rule_regressor_finds_the_step():
 @pytest.mark.parametrize(
     ("params", "error", "match"),
     [
-        ({"feature": "nope"}, ValueError, "feature 'nope' is not a column"),
-        ({"feature": 5}, ValueError, "feature index must be in"),
+        ({"feature": "nope"}, ValueError, "feature must be a column of X .*, got 'nope'"),
+        ({"feature": 5}, ValueError, "feature must be an index in"),
         ({"feature": 1.5}, TypeError, "feature must be None"),
-        ({"threshold": 1.0}, ValueError, "a fixed threshold needs a feature"),
+        (
+            {"threshold": 1.0},
+            ValueError,
+            "feature must be a column name or index when threshold is fixed",
+        ),
         ({"feature": "a", "threshold": float("inf")}, ValueError, "threshold must be a finite"),
     ],
 )
@@ -314,9 +322,9 @@ def test_learning_curve_scores_regression_by_mean_absolute_error():
     ("kwargs", "match"),
     [
         ({"sizes": (1,)}, "sizes must be integers >= 2"),
-        ({"sizes": (10_000,)}, "every size is larger"),
+        ({"sizes": (10_000,)}, "sizes must not all exceed"),
         ({"repeats": 0}, "repeats must be an int >= 1"),
-        ({"target": "label"}, "target 'label'"),
+        ({"target": "label"}, "target must be a column of train and test, got 'label'"),
     ],
 )
 def test_learning_curve_rejects_bad_arguments(kwargs, match):

@@ -116,7 +116,9 @@ def test_cases_table_has_one_row_per_case_with_verdicts():
 
 
 def test_cases_table_rejects_non_cases():
-    with pytest.raises(TypeError, match="not a ValueCase"):
+    with pytest.raises(
+        TypeError, match="cases must map names to ValueCase or PayoffCase objects, got"
+    ):
         value.cases_table({"x": 1})
     with pytest.raises(TypeError, match="cases must be a mapping"):
         value.cases_table([case()])

@@ -658,12 +658,13 @@ def test_app_notebooks_are_their_sources_and_only_call_a_builder(app, builder):
 
     import jupytext
 
-    folder = Path(__file__).resolve().parents[1] / "notebooks" / "apps"
-    stored = json.loads((folder / f"{app}.ipynb").read_text())
-    source = jupytext.read(folder / f"{app}.py")
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    stored = json.loads((notebooks / "apps" / f"{app}.ipynb").read_text())
+    source = jupytext.read(notebooks / ".sources" / "apps" / f"{app}.py")
     assert [(c["cell_type"], "".join(c["source"])) for c in stored["cells"]] == [
         (c.cell_type, c.source) for c in source.cells
-    ]  # regenerate with: jupytext --to ipynb --set-kernel python3 notebooks/apps/NAME.py
+    ]  # regenerate with: jupytext --to ipynb --set-kernel python3 --output
+    #    notebooks/apps/NAME.ipynb notebooks/.sources/apps/NAME.py
     assert all(not c.get("outputs") for c in stored["cells"])  # Voila runs them itself
     assert stored["metadata"]["kernelspec"]["name"] == "python3"
     code = ["".join(c["source"]) for c in stored["cells"] if c["cell_type"] == "code"]

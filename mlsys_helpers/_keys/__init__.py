@@ -191,7 +191,7 @@ class Text(Checker):
 
     def __init__(self, *options: str | Callable[[], str]):
         if not options:
-            raise ValueError("options must name at least one accepted answer")
+            raise ValueError("options must name at least one accepted answer, got none")
         self._options = options
 
     def key(self) -> str:

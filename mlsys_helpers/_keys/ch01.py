@@ -6,7 +6,7 @@ import functools
 
 from mlsys_helpers._keys import Exercise, Number, Text
 
-#: The chapter's seed and sizes (notebooks/01_the_system_not_the_model.py uses the same).
+#: The chapter's seed and sizes (notebooks/.sources/01_the_system_not_the_model.py uses the same).
 SEED = 7
 N_HISTORY = 12_000
 TEST_SIZE = 0.25

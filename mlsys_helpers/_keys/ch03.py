@@ -1,7 +1,7 @@
 """Chapter 03 · when not to use ML.
 
 Every key is recomputed from the helper API with the chapter's seeds and settings (the constants
-below must match the top of ``notebooks/03_when_not_to_use_ml.py``).
+below must match the top of ``notebooks/.sources/03_when_not_to_use_ml.py``).
 """
 
 from __future__ import annotations

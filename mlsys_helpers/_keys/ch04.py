@@ -8,7 +8,7 @@ import functools
 
 from mlsys_helpers._keys import Exercise, Number, WholeNumber
 
-SEED = 4  # the chapter's seed (notebooks/04_data_is_where_systems_fail.py)
+SEED = 4  # the chapter's seed (notebooks/.sources/04_data_is_where_systems_fail.py)
 RATE = 0.4  # share of blanks in section 1
 WEAK = 1.0  # exercise 04.1: the MNAR strength asked about (the chapter uses 3.0)
 KEEP = 0.5  # exercise 04.2: share of defaults kept (the chapter uses 0.3)

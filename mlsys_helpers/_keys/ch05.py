@@ -1,5 +1,5 @@
 """Chapter 05 · training vs serving. Keys are computed from the helper API with the chapter's
-seeds (notebooks/05_training_vs_serving.py: ``SEED`` and the offsets documented there)."""
+seeds (notebooks/.sources/05_training_vs_serving.py: ``SEED`` and the offsets documented there)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import functools
 
 from mlsys_helpers._keys import Date, Exercise, Number, WholeNumber
 
-SEED = 6  # the chapter's seed (notebooks/06_drift.py)
+SEED = 6  # the chapter's seed (notebooks/.sources/06_drift.py)
 READINGS = ["precipitation", "temp_max", "temp_min", "wind"]
 CHANGE = "2024-04-29"  # section 1's sudden change
 STRONG = 1.0  # exercise 06.1: the concept drift's magnitude (the chapter's table uses 0.5)

@@ -7,7 +7,7 @@ import functools
 
 from mlsys_helpers._keys import Exercise, Number, WholeNumber
 
-SEED = 7  # the chapter's seed (notebooks/07_monitoring.py)
+SEED = 7  # the chapter's seed (notebooks/.sources/07_monitoring.py)
 HOLIDAY_START, AS_OF = "2024-04-15", "2024-05-01"
 
 

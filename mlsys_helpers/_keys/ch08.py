@@ -1,5 +1,5 @@
 """Chapter 08 · the loop. Keys are computed from the helper API with the chapter's seed and
-settings (notebooks/08_the_loop.py); each simulation is run once per process and cached."""
+settings (notebooks/.sources/08_the_loop.py); each simulation is run once per process and cached."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Chapter 10 · shipping and feedback loops. Keys are computed from the helper API with the
-chapter's seed and settings (notebooks/10_shipping_and_feedback_loops.py); each computation runs
+chapter's seed and settings (notebooks/.sources/10_shipping_and_feedback_loops.py); each computation runs
 once per process and is cached. Every exercise asks for a value no cell of the chapter prints
 (another rate, horizon, exploration rate or ``min_rows``)."""
 

@@ -89,7 +89,7 @@ def test_course_notebook_does_not_modify_its_input():
 def test_an_exercise_without_its_solution_cell_is_refused():
     nb = _tiny_chapter(1)
     del nb.cells[-1]
-    with pytest.raises(ValueError, match="99.1 has no solution cell"):
+    with pytest.raises(ValueError, match="got exercise 99.1 with no solution cell"):
         _course.course_notebook(nb)
 
 
