@@ -621,7 +621,7 @@ def _slider(kind, name: str, value, low, high, **kwargs):
 def _validated(defaults: dict, allowed: dict, compute) -> dict:
     unknown = sorted(set(defaults) - set(allowed))
     if unknown:
-        raise TypeError(f"keyword arguments must be among {sorted(allowed)}, got {unknown}")
+        raise TypeError(f"defaults must name controls among {sorted(allowed)}, got {unknown}")
     params = {**allowed, **defaults}
     compute(**params)  # raise on a bad default now, not later inside a callback
     return params

@@ -172,26 +172,12 @@ FUNCTION_LIMIT = 60
 #: each is to be split along what it mixes (ARCHITECTURE.md, "Short units"). When one is short
 #: enough, the test says to remove it from here: the list only shrinks.
 KNOWN_LONG = {
-    "serve/service.py::ModelService": 376,
     "detect/adwin.py::ADWIN": 194,
     "world.py::World": 185,
     "monitor.py::Monitor": 163,
-    "loop.py::_simulate": 128,
-    "serve/http.py::make_app": 111,
     "monitor.py::Monitor.run": 106,
-    "serve/service.py::ModelService._read_value": 100,
-    "serve/service.py::ModelService._serve": 87,
     "quality/checks.py::_validate_column": 82,
-    "serve/skew.py::corrupt_requests": 80,
-    "_panels.py::drift_lab_compute": 79,
-    "_panels.py::dashboard_compute": 78,
-    "incidents.py::open_case": 76,
-    "loop.py::_simulate_feedback": 73,
-    "widgets.py::plot_dashboard": 67,
-    "widgets.py::make_monitoring_dashboard": 66,
-    "serve/http.py::serve_http": 62,
     "drift.py::Drift.__post_init__": 61,
-    "widgets.py::plot_drift_lab": 61,
 }
 
 
@@ -326,16 +312,7 @@ WORDING = re.compile(
 )
 
 #: Raises that do not follow the pattern on purpose: ``(file, function, message start) -> why``.
-WORDING_EXCEPTIONS: dict[tuple[str, str, str], str] = {
-    ("serve/http.py", "make_app.read_json", "empty body"): (
-        "not an argument: an HTTP request body, caught two lines below and answered as a 400 "
-        "'malformed JSON' response (the text is what a client reads after that prefix)"
-    ),
-    ("serve/service.py", "ModelService._call_batch", "predict returned shape"): (
-        "a state error: the wrapped model's predict broke its contract (one value per row); "
-        "no argument of the call is wrong"
-    ),
-}
+WORDING_EXCEPTIONS: dict[tuple[str, str, str], str] = {}
 
 
 def message_templates(node: ast.expr, function: ast.AST | None, before: int) -> list[str] | None:

@@ -421,7 +421,7 @@ def test_width_is_disabled_for_sudden_drift():
 def test_drift_lab_defaults_are_validated_when_building():
     with pytest.raises(ValueError, match="magnitude must be in"):
         make_drift_lab(magnitude=-1)
-    with pytest.raises(TypeError, match="keyword arguments must be among .*, got \\['colour'\\]"):
+    with pytest.raises(TypeError, match="defaults must name controls among .*, got \\['colour'\\]"):
         make_drift_lab(colour="red")
 
 
