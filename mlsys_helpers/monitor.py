@@ -374,14 +374,44 @@ class Monitor:
             ``alert_reason``. ``start``/``end`` are timestamps when ``time_column`` exists,
             row positions otherwise. The long per-feature table is kept in ``tests_``.
         """
-        from sklearn.metrics import accuracy_score, roc_auc_score
-
         if not isinstance(stream, pd.DataFrame):
             raise TypeError(f"stream must be a DataFrame, got {type(stream).__name__}")
         absent = [f for f in self.features if f not in stream.columns]
         if absent:
             raise ValueError(f"stream lacks feature columns {absent}")
         ids = _window_ids(stream, self.window, self.time_column)
+        inputs = self._inputs(stream, as_of)
+        has_time = self.time_column in stream.columns
+        rows, tests = [], []
+        for w in np.unique(ids):
+            idx = np.flatnonzero(ids == w)
+            table = _window_tests(self, inputs, stream, idx)
+            tests.append(table.assign(window=int(w)))
+            times = stream[self.time_column].iloc[idx] if has_time else pd.Series(idx)
+            row = {"window": int(w), "start": times.min(), "end": times.max(), "n_rows": idx.size}
+            row |= _drift_columns(table)
+            row |= _window_performance(inputs, idx, self.threshold)
+            rows.append(row)
+        out = pd.DataFrame(rows)
+        if inputs.scores is None:
+            out[f"{PREDICTION}_statistic"] = np.nan
+            out[f"{PREDICTION}_drifted"] = False
+        out = _alerts(self, out, inputs)
+        order = ["window", "start", "end", "n_rows"]
+        order += [
+            f"{c}_{s}" for c in [*self.features, PREDICTION] for s in ("statistic", "drifted")
+        ]
+        out = out[order + [c for c in out.columns if c not in order]]
+        self.reference_accuracy_ = inputs.baseline
+        self.tests_ = pd.concat(tests, ignore_index=True)
+        return out
+
+    def _inputs(self, stream: pd.DataFrame, as_of) -> _RunInputs:
+        """What every window needs: the reference (with its scores), the stream's scores (and
+        their calibrated version for the estimate), its labels as of ``as_of`` and the
+        reference accuracy."""
+        from sklearn.metrics import accuracy_score
+
         ref = self.reference[self.features].copy()
         ref_scores = self._scores(self.reference)
         scores = self._scores(stream)
@@ -406,77 +436,101 @@ class Monitor:
         if as_of is not None and self.label_time in stream.columns:
             late = (pd.to_datetime(stream[self.label_time]) > pd.Timestamp(as_of)).to_numpy()
             labels = np.where(late, np.nan, labels)
-        has_time = self.time_column in stream.columns
-        rows, tests = [], []
-        for w in np.unique(ids):
-            idx = np.flatnonzero(ids == w)
-            current = stream.iloc[idx][self.features].copy()
-            if has_scores:
-                current[PREDICTION] = scores[idx]
-            testable = [c for c in columns if current[c].notna().sum() >= 2]
-            table = detect.compare(
-                ref,
-                current,
-                columns=testable,
-                method=self.detectors,
-                correction=self.correction,
-                alpha=self.alpha,
-            )
-            for c in columns:
-                if c not in testable:
-                    row_missing = {"column": c, "statistic": np.nan, "drifted": False}
-                    table = pd.concat([table, pd.DataFrame([row_missing])], ignore_index=True)
-            tests.append(table.assign(window=int(w)))
-            times = stream[self.time_column].iloc[idx] if has_time else pd.Series(idx)
-            row = {"window": int(w), "start": times.min(), "end": times.max(), "n_rows": idx.size}
-            for rec in table.itertuples(index=False):
-                row[f"{rec.column}_statistic"] = rec.statistic
-                row[f"{rec.column}_drifted"] = bool(rec.drifted)
-            row["n_drifted"] = int(
-                table.loc[table["column"] != PREDICTION, "drifted"].astype(bool).sum()
-            )
-            y = labels[idx]
-            known = ~np.isnan(y)
-            row["n_labelled"] = int(known.sum())
-            row["accuracy"] = row["roc_auc"] = row["estimated_accuracy"] = np.nan
-            row["estimated_roc_auc"] = np.nan
-            if has_scores:
-                if known.any():
-                    pred = scores[idx][known]
-                    row["accuracy"] = accuracy_score(y[known], pred >= self.threshold)
-                    if np.unique(y[known]).size == 2:
-                        row["roc_auc"] = roc_auc_score(y[known], pred)
-                est = estimate_performance(estimate_scores[idx], threshold=self.threshold)
-                row["estimated_accuracy"], row["estimated_roc_auc"] = est.accuracy, est.roc_auc
-            rows.append(row)
-        out = pd.DataFrame(rows)
-        if not has_scores:
-            out[f"{PREDICTION}_statistic"] = np.nan
-            out[f"{PREDICTION}_drifted"] = False
-        out["drift_flag"] = out[[f"{c}_drifted" for c in columns]].any(axis=1)
-        use_real = out["n_labelled"] >= self.min_labels
-        acc = out["accuracy"].where(use_real, out["estimated_accuracy"])
-        out["performance_flag"] = (
-            (acc < baseline - self.max_accuracy_drop).fillna(False).astype(bool)
+        return _RunInputs(
+            ref=ref,
+            columns=columns,
+            scores=scores if has_scores else None,
+            estimate_scores=estimate_scores,
+            labels=labels,
+            baseline=baseline,
         )
-        flag = out["drift_flag"] | out["performance_flag"]
-        run = flag.astype(int).groupby((~flag).cumsum()).cumsum()
-        out["alert"] = run >= self.consecutive
-        out["alert_reason"] = [
-            ", ".join(
-                [f"drift: {', '.join(c for c in columns if r[f'{c}_drifted'])}"]
-                * bool(r["drift_flag"])
-                + ["accuracy drop"] * bool(r["performance_flag"])
-            )
-            if r["alert"]
-            else ""
-            for r in out.to_dict("records")
-        ]
-        order = ["window", "start", "end", "n_rows"]
-        order += [
-            f"{c}_{s}" for c in [*self.features, PREDICTION] for s in ("statistic", "drifted")
-        ]
-        out = out[order + [c for c in out.columns if c not in order]]
-        self.reference_accuracy_ = baseline
-        self.tests_ = pd.concat(tests, ignore_index=True)
-        return out
+
+
+# -- Monitor.run's parts: the per-window checks and the alert rule --------------------------------
+@dataclass(frozen=True)
+class _RunInputs:
+    """What :meth:`Monitor.run` computes once for all windows (``scores`` None: no scores)."""
+
+    ref: pd.DataFrame
+    columns: list
+    scores: np.ndarray | None
+    estimate_scores: np.ndarray | None
+    labels: np.ndarray
+    baseline: float
+
+
+def _window_tests(monitor: Monitor, inputs: _RunInputs, stream: pd.DataFrame, idx) -> pd.DataFrame:
+    """Drift tests of one window against the reference: one row per column (features, then
+    the score); a column with fewer than 2 values is not tested (NaN, not drifted)."""
+    current = stream.iloc[idx][monitor.features].copy()
+    if inputs.scores is not None:
+        current[PREDICTION] = inputs.scores[idx]
+    testable = [c for c in inputs.columns if current[c].notna().sum() >= 2]
+    table = detect.compare(
+        inputs.ref,
+        current,
+        columns=testable,
+        method=monitor.detectors,
+        correction=monitor.correction,
+        alpha=monitor.alpha,
+    )
+    for c in inputs.columns:
+        if c not in testable:
+            row_missing = {"column": c, "statistic": np.nan, "drifted": False}
+            table = pd.concat([table, pd.DataFrame([row_missing])], ignore_index=True)
+    return table
+
+
+def _drift_columns(table: pd.DataFrame) -> dict:
+    """The window's ``<column>_statistic``/``<column>_drifted`` pairs and ``n_drifted``."""
+    row = {}
+    for rec in table.itertuples(index=False):
+        row[f"{rec.column}_statistic"] = rec.statistic
+        row[f"{rec.column}_drifted"] = bool(rec.drifted)
+    row["n_drifted"] = int(table.loc[table["column"] != PREDICTION, "drifted"].astype(bool).sum())
+    return row
+
+
+def _window_performance(inputs: _RunInputs, idx: np.ndarray, threshold: float) -> dict:
+    """Realised accuracy and ROC AUC from the labels that arrived, and the estimates."""
+    from sklearn.metrics import accuracy_score, roc_auc_score
+
+    y = inputs.labels[idx]
+    known = ~np.isnan(y)
+    row = {"n_labelled": int(known.sum())}
+    row["accuracy"] = row["roc_auc"] = row["estimated_accuracy"] = np.nan
+    row["estimated_roc_auc"] = np.nan
+    if inputs.scores is not None:
+        if known.any():
+            pred = inputs.scores[idx][known]
+            row["accuracy"] = accuracy_score(y[known], pred >= threshold)
+            if np.unique(y[known]).size == 2:
+                row["roc_auc"] = roc_auc_score(y[known], pred)
+        est = estimate_performance(inputs.estimate_scores[idx], threshold=threshold)
+        row["estimated_accuracy"], row["estimated_roc_auc"] = est.accuracy, est.roc_auc
+    return row
+
+
+def _alerts(monitor: Monitor, out: pd.DataFrame, inputs: _RunInputs) -> pd.DataFrame:
+    """Add ``drift_flag``, ``performance_flag``, ``alert`` and ``alert_reason`` (the alert
+    rule of the class docstring)."""
+    columns = inputs.columns
+    out["drift_flag"] = out[[f"{c}_drifted" for c in columns]].any(axis=1)
+    use_real = out["n_labelled"] >= monitor.min_labels
+    acc = out["accuracy"].where(use_real, out["estimated_accuracy"])
+    out["performance_flag"] = (
+        (acc < inputs.baseline - monitor.max_accuracy_drop).fillna(False).astype(bool)
+    )
+    flag = out["drift_flag"] | out["performance_flag"]
+    run = flag.astype(int).groupby((~flag).cumsum()).cumsum()
+    out["alert"] = run >= monitor.consecutive
+    out["alert_reason"] = [
+        ", ".join(
+            [f"drift: {', '.join(c for c in columns if r[f'{c}_drifted'])}"] * bool(r["drift_flag"])
+            + ["accuracy drop"] * bool(r["performance_flag"])
+        )
+        if r["alert"]
+        else ""
+        for r in out.to_dict("records")
+    ]
+    return out
