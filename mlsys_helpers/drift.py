@@ -95,6 +95,71 @@ def _as_duration(name: str, value: Any, positional: bool) -> pd.Timedelta | int:
     return value
 
 
+def _check_start(start: Any) -> tuple[pd.Timestamp | int, bool]:
+    """``Drift.start`` as a Timestamp or an int row position, and whether it is a position."""
+    if isinstance(start, bool):
+        raise TypeError("start must be a timestamp or an int row position, got a bool")
+    if isinstance(start, numbers.Integral):
+        if start < 0:
+            raise ValueError(f"start must be >= 0 as a row position, got {start}")
+        return int(start), True
+    if isinstance(start, str | _dt.date | np.datetime64):
+        try:
+            ts = pd.Timestamp(start)
+        except ValueError as err:
+            raise ValueError(f"start must be a parseable timestamp, got {start!r}") from err
+        if pd.isna(ts):
+            raise ValueError("start must be a timestamp, got NaT")
+        return ts, False
+    raise TypeError(f"start must be a timestamp or an int row position, got {start!r}")
+
+
+def _check_timing(pattern: str, width: Any, period: Any, positional: bool) -> tuple:
+    """``Drift.width`` and ``Drift.period`` as durations (rows when ``positional``), checked
+    against the pattern."""
+    width = _as_duration("width", width, positional)
+    zero = 0 if positional else pd.Timedelta(0)
+    if pattern in ("sudden", "recurring") and width != zero:
+        raise ValueError(f"width must be 0 for pattern {pattern!r}, got {width}")
+    if pattern in ("gradual", "incremental") and width == zero:
+        raise ValueError(f"width must be > 0 for pattern {pattern!r}, got {width}")
+    if pattern == "recurring":
+        if period is None:
+            raise ValueError("period is required for pattern 'recurring', got None")
+        period = _as_duration("period", period, positional)
+        if period == zero:
+            raise ValueError(f"period must be > 0, got {period}")
+    elif period is not None:
+        raise ValueError(f"period is only used by pattern 'recurring', got {period!r}")
+    return width, period
+
+
+def _check_amounts(kind: str, magnitude: Any, fraction: Any, scale: Any) -> tuple:
+    """``Drift.magnitude``, ``fraction`` and ``scale`` as floats in their ranges."""
+    magnitude = _check_real("magnitude", magnitude)
+    if kind == "prior" and not 0.0 <= magnitude <= 1.0:
+        raise ValueError(f"magnitude must be in [0, 1] for prior drift, got {magnitude}")
+    fraction = _check_real("fraction", fraction)
+    if not 0.0 < fraction <= 1.0:
+        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+    scale = _check_real("scale", scale)
+    if scale <= 0:
+        raise ValueError(f"scale must be > 0, got {scale}")
+    if scale != 1.0 and kind != "covariate":
+        raise ValueError(f"scale is only used by covariate drift, got {scale}")
+    return magnitude, fraction, scale
+
+
+def _check_target(kind: str, column: Any, category: Any) -> None:
+    """``Drift.column`` and ``Drift.category`` against the kind."""
+    if column is not None and not isinstance(column, str):
+        raise TypeError(f"column must be a str or None, got {column!r}")
+    if kind == "covariate" and column is None:
+        raise ValueError("column is required for covariate drift, got None")
+    if category is not None and kind == "concept":
+        raise ValueError("category is not used by concept drift; pass column instead")
+
+
 @dataclass(frozen=True)
 class Drift:
     """A change in the data-generating process, described as data.
@@ -148,67 +213,25 @@ class Drift:
     category: Any = None
 
     def __post_init__(self) -> None:
-        def put(name: str, value: Any) -> None:
-            object.__setattr__(self, name, value)
-
         if not isinstance(self.kind, str) or self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
         if not isinstance(self.pattern, str) or self.pattern not in PATTERNS:
             raise ValueError(f"pattern must be one of {PATTERNS}, got {self.pattern!r}")
-        start = self.start
-        if isinstance(start, bool):
-            raise TypeError("start must be a timestamp or an int row position, got a bool")
-        positional = isinstance(start, numbers.Integral)
-        if positional:
-            if start < 0:
-                raise ValueError(f"start must be >= 0 as a row position, got {start}")
-            put("start", int(start))
-        elif isinstance(start, str | _dt.date | np.datetime64):
-            try:
-                ts = pd.Timestamp(start)
-            except ValueError as err:
-                raise ValueError(f"start must be a parseable timestamp, got {start!r}") from err
-            if pd.isna(ts):
-                raise ValueError("start must be a timestamp, got NaT")
-            put("start", ts)
-        else:
-            raise TypeError(f"start must be a timestamp or an int row position, got {start!r}")
-        width = _as_duration("width", self.width, positional)
-        put("width", width)
-        zero = 0 if positional else pd.Timedelta(0)
-        if self.pattern in ("sudden", "recurring") and width != zero:
-            raise ValueError(f"width must be 0 for pattern {self.pattern!r}, got {width}")
-        if self.pattern in ("gradual", "incremental") and width == zero:
-            raise ValueError(f"width must be > 0 for pattern {self.pattern!r}, got {width}")
-        if self.pattern == "recurring":
-            if self.period is None:
-                raise ValueError("period is required for pattern 'recurring', got None")
-            period = _as_duration("period", self.period, positional)
-            if period == zero:
-                raise ValueError(f"period must be > 0, got {period}")
-            put("period", period)
-        elif self.period is not None:
-            raise ValueError(f"period is only used by pattern 'recurring', got {self.period!r}")
-        magnitude = _check_real("magnitude", self.magnitude)
-        if self.kind == "prior" and not 0.0 <= magnitude <= 1.0:
-            raise ValueError(f"magnitude must be in [0, 1] for prior drift, got {magnitude}")
-        put("magnitude", magnitude)
-        fraction = _check_real("fraction", self.fraction)
-        if not 0.0 < fraction <= 1.0:
-            raise ValueError(f"fraction must be in (0, 1], got {fraction}")
-        put("fraction", fraction)
-        scale = _check_real("scale", self.scale)
-        if scale <= 0:
-            raise ValueError(f"scale must be > 0, got {scale}")
-        if scale != 1.0 and self.kind != "covariate":
-            raise ValueError(f"scale is only used by covariate drift, got {scale}")
-        put("scale", scale)
-        if self.column is not None and not isinstance(self.column, str):
-            raise TypeError(f"column must be a str or None, got {self.column!r}")
-        if self.kind == "covariate" and self.column is None:
-            raise ValueError("column is required for covariate drift, got None")
-        if self.category is not None and self.kind == "concept":
-            raise ValueError("category is not used by concept drift; pass column instead")
+        start, positional = _check_start(self.start)
+        width, period = _check_timing(self.pattern, self.width, self.period, positional)
+        magnitude, fraction, scale = _check_amounts(
+            self.kind, self.magnitude, self.fraction, self.scale
+        )
+        _check_target(self.kind, self.column, self.category)
+        for name, value in [
+            ("start", start),
+            ("width", width),
+            ("period", period),
+            ("magnitude", magnitude),
+            ("fraction", fraction),
+            ("scale", scale),
+        ]:
+            object.__setattr__(self, name, value)
 
     @property
     def positional(self) -> bool:
