@@ -64,7 +64,10 @@ def _proba(proba) -> np.ndarray:
     if p.ndim != 1:
         raise ValueError(f"proba must be one-dimensional, got shape {p.shape}")
     if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
-        raise ValueError("proba must hold probabilities in [0, 1] without missing values")
+        bad = p[np.isnan(p) | (p < 0) | (p > 1)][0]
+        raise ValueError(
+            f"proba must hold probabilities in [0, 1] without missing values, got {bad!r}"
+        )
     return p
 
 
@@ -144,7 +147,10 @@ def fit_calibrator(proba, labels):
     p = _proba(proba)
     y = np.asarray(labels, dtype=float)
     if y.shape != p.shape or not np.isin(y, (0.0, 1.0)).all():
-        raise ValueError("labels must be 0/1 values, one per score")
+        raise ValueError(
+            f"labels must be 0/1 values, one per score ({p.size}), got {y.size} values "
+            f"{np.unique(y)[:5].tolist()}"
+        )
     return IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p, y)
 
 
@@ -194,9 +200,9 @@ def join_delayed_labels(
             raise TypeError(f"{name} must be a DataFrame, got {type(frame).__name__}")
         absent = [c for c in cols if c not in frame.columns]
         if absent:
-            raise ValueError(f"{name} lacks columns {absent}")
+            raise ValueError(f"{name} must have the columns {cols}, missing {absent}")
     if predictions[on].duplicated().any() or labels[on].duplicated().any():
-        raise ValueError(f"key column {on!r} must be unique in predictions and labels")
+        raise ValueError(f"on must name a key unique in predictions and labels, got {on!r}")
     clash = [c for c in (target, label_time) if c in predictions.columns]
     arrived = labels.loc[labels[label_time] <= pd.Timestamp(as_of), [on, target, label_time]]
     out = predictions.drop(columns=clash).merge(arrived, on=on, how="left")
@@ -218,7 +224,10 @@ def _window_ids(stream: pd.DataFrame, window, time_column: str) -> np.ndarray:
     if length <= pd.Timedelta(0):
         raise ValueError(f"window must be a positive duration, got {window!r}")
     if time_column not in stream.columns:
-        raise ValueError(f"time windows need the column {time_column!r} in the stream")
+        raise ValueError(
+            f"stream must have the columns {[time_column]} for time windows, "
+            f"missing {[time_column]}"
+        )
     t = pd.to_datetime(stream[time_column])
     start = t.min().floor(length) if length <= pd.Timedelta("1D") else t.min().floor("D")
     return ((t - start) // length).to_numpy(dtype=np.int64)
@@ -318,16 +327,22 @@ class Monitor:
             raise TypeError(f"reference must be a DataFrame, got {type(reference).__name__}")
         features = list(features)
         if not features:
-            raise ValueError("features must name at least one column")
+            raise ValueError(f"features must name at least one column, got {features!r}")
         absent = [f for f in features if f not in reference.columns]
         if absent:
-            raise ValueError(f"reference lacks feature columns {absent}")
+            raise ValueError(f"reference must have the columns {features}, missing {absent}")
         if int(consecutive) != consecutive or consecutive < 1:
             raise ValueError(f"consecutive must be an integer >= 1, got {consecutive!r}")
         if model is not None and not hasattr(model, "predict_proba"):
-            raise TypeError("model must have predict_proba (a fitted binary classifier)")
+            raise TypeError(
+                "model must have predict_proba (a fitted binary classifier), "
+                f"got {type(model).__name__}"
+            )
         if calibrate and target not in reference.columns:
-            raise ValueError(f"calibrate=True needs the target column {target!r} in reference")
+            raise ValueError(
+                f"reference must have the columns {[target]} when calibrate=True, "
+                f"missing {[target]}"
+            )
         self.reference = reference
         self.features = features
         self.window = window
@@ -378,7 +393,7 @@ class Monitor:
             raise TypeError(f"stream must be a DataFrame, got {type(stream).__name__}")
         absent = [f for f in self.features if f not in stream.columns]
         if absent:
-            raise ValueError(f"stream lacks feature columns {absent}")
+            raise ValueError(f"stream must have the columns {self.features}, missing {absent}")
         ids = _window_ids(stream, self.window, self.time_column)
         inputs = self._inputs(stream, as_of)
         has_time = self.time_column in stream.columns

@@ -172,7 +172,10 @@ class World:
         try:
             timestamps = pd.date_range(start, periods=int(n), freq=freq)
         except (ValueError, TypeError) as err:
-            raise ValueError(f"start and freq must define a date range: {err}") from err
+            raise ValueError(
+                f"start and freq must define a date range, got start={start!r}, freq={freq!r} "
+                f"({err})"
+            ) from err
         rng = np.random.default_rng(rng)
         weights = [d.row_weights(_when(d, timestamps), rng=rng) for d in drifts]
         cols = _moved_features(self, timestamps, drifts, weights, rng)
@@ -209,12 +212,19 @@ def _check_drifts(world: World, drifts: Any) -> tuple[Drift, ...]:
     if isinstance(drifts, Drift):
         drifts = (drifts,)
     if not isinstance(drifts, Sequence) or not all(isinstance(d, Drift) for d in drifts):
-        raise TypeError(f"drifts must be a Drift or a sequence of Drift, got {drifts!r}")
+        raise TypeError(
+            f"drifts must be a Drift or a sequence of Drift, got {type(drifts).__name__}"
+        )
     for d in drifts:
         if d.kind == "prior" and world.task != "classification":
-            raise ValueError(f"prior drift needs a classification world, not {world!r}")
+            raise ValueError(
+                f"drifts must not include prior drift in a {world.task} world "
+                f"({type(world).__name__}), got kind 'prior'"
+            )
         if d.kind == "prior" and d.column not in (None, world.target):
-            raise ValueError(f"column must be None or {world.target!r} for prior drift")
+            raise ValueError(
+                f"column must be None or {world.target!r} for prior drift, got {d.column!r}"
+            )
         if d.kind == "prior" and d.category not in (None, 0, 1):
             raise ValueError(f"category must be 0 or 1 for prior drift, got {d.category!r}")
         if d.kind != "prior" and d.column is not None and d.column not in world.features:
@@ -227,13 +237,15 @@ def _frame_inputs(world: World, frame: pd.DataFrame, drifts) -> tuple[dict, pd.D
         raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     missing = [c for c in world.features if c not in frame.columns]
     if missing:
-        raise ValueError(f"frame is missing feature columns {missing}")
+        raise ValueError(f"frame must have the columns {list(world.features)}, missing {missing}")
     cols = {c: frame[c].to_numpy(dtype=float) for c in world.numeric_features}
     cols |= {c: frame[c].to_numpy(dtype=object) for c in world.categorical_features}
     if "timestamp" in frame.columns:
         timestamps = pd.DatetimeIndex(frame["timestamp"])
     elif any(not d.positional for d in drifts):
-        raise ValueError("frame needs a 'timestamp' column for these drifts or this world")
+        raise ValueError(
+            "frame must have a 'timestamp' column for drifts that start at a timestamp, got none"
+        )
     else:
         timestamps = pd.DatetimeIndex(np.full(len(frame), np.datetime64("NaT"), "M8[ns]"))
     return cols, timestamps
@@ -297,7 +309,7 @@ def _expected_truth(world: World, frame: pd.DataFrame, drifts: Any) -> np.ndarra
     cols, timestamps = _frame_inputs(world, frame, drifts)
     active = [d for d in drifts if d.kind != "covariate"]
     if len(active) > 8:
-        raise ValueError(f"at most 8 concept/prior drifts are supported, got {len(active)}")
+        raise ValueError(f"drifts must hold at most 8 concept/prior drifts, got {len(active)}")
     probs = [d.on_probability(_when(d, timestamps)) for d in active]
     total = np.zeros(len(frame))
     for states in itertools.product((False, True), repeat=len(active)):

@@ -209,8 +209,8 @@ class _Window:
         if not (math.isfinite(s) and math.isfinite(q)):
             del raw[len(raw) - k :]
             bad = [v for v in values if not math.isfinite(v)]
-            got = f"got {bad[0]!r}" if bad else "got values too large to square"
-            raise ValueError(f"x must be a finite number, {got}{_dropped(k)}")
+            got = repr(bad[0]) if bad else "values too large to square"
+            raise ValueError(f"x must be a finite number, got {got}{_dropped(k)}")
         self.shift = shift
         if self.end + k + 1 > len(self.sums):
             self._make_room(k)

@@ -399,7 +399,10 @@ def validate(
     if not isinstance(schema, Schema):
         raise TypeError(f"schema must be a Schema (see infer_schema), got {type(schema).__name__}")
     if not frame.columns.is_unique:
-        raise ValueError("frame has duplicated column names")
+        raise ValueError(
+            "frame must have unique column names, got duplicates "
+            f"{frame.columns[frame.columns.duplicated()].unique().tolist()}"
+        )
     tol = {
         "null": _check_tolerance(null_tolerance, "null_tolerance"),
         "range": _check_tolerance(range_tolerance, "range_tolerance"),
@@ -477,16 +480,18 @@ def check_freshness(
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     if time_column not in frame.columns:
-        raise ValueError(f"time_column={time_column!r} is not a column of frame")
+        raise ValueError(f"time_column must be a column of frame, got {time_column!r}")
     if not pd.api.types.is_datetime64_any_dtype(frame[time_column]):
         raise TypeError(
-            f"time_column={time_column!r} must be a datetime column, got {frame[time_column].dtype}"
+            f"frame[{time_column!r}] must be a datetime column, got {frame[time_column].dtype}"
         )
     try:
-        now = pd.Timestamp(now)
-        max_age = pd.Timedelta(max_age)
+        now, max_age = pd.Timestamp(now), pd.Timedelta(max_age)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"now must be a timestamp and max_age a duration: {error}") from error
+        raise ValueError(
+            f"now must be a timestamp and max_age a duration, got now={now!r}, "
+            f"max_age={max_age!r} ({error})"
+        ) from error
     if pd.isna(now) or pd.isna(max_age) or max_age < pd.Timedelta(0):
         raise ValueError(f"now must be a timestamp and max_age a duration >= 0, got {max_age}")
     newest = frame[time_column].max()
