@@ -72,7 +72,8 @@ def _as_duration(name: str, value: Any, positional: bool) -> pd.Timedelta | int:
     if positional:
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise TypeError(
-                f"{name} must be an int (rows) when start is a row position, got {value!r}"
+                f"{name} must be an int (rows) when start is a row position, "
+                f"got {type(value).__name__}"
             )
         value = int(value)
     else:
@@ -86,13 +87,80 @@ def _as_duration(name: str, value: Any, positional: bool) -> pd.Timedelta | int:
         else:
             raise TypeError(
                 f"{name} must be a Timedelta or a string like '7D' when start is a timestamp, "
-                f"got {value!r}"
+                f"got {type(value).__name__}"
             )
         if pd.isna(value):
             raise ValueError(f"{name} must be a duration, got NaT")
     if value < (0 if positional else pd.Timedelta(0)):
         raise ValueError(f"{name} must be >= 0, got {value}")
     return value
+
+
+def _check_start(start: Any) -> tuple[pd.Timestamp | int, bool]:
+    """``Drift.start`` as a Timestamp or an int row position, and whether it is a position."""
+    if isinstance(start, bool):
+        raise TypeError("start must be a timestamp or an int row position, got bool")
+    if isinstance(start, numbers.Integral):
+        if start < 0:
+            raise ValueError(f"start must be >= 0 as a row position, got {start}")
+        return int(start), True
+    if isinstance(start, str | _dt.date | np.datetime64):
+        try:
+            ts = pd.Timestamp(start)
+        except ValueError as err:
+            raise ValueError(f"start must be a parseable timestamp, got {start!r}") from err
+        if pd.isna(ts):
+            raise ValueError("start must be a timestamp, got NaT")
+        return ts, False
+    raise TypeError(f"start must be a timestamp or an int row position, got {type(start).__name__}")
+
+
+def _check_timing(pattern: str, width: Any, period: Any, positional: bool) -> tuple:
+    """``Drift.width`` and ``Drift.period`` as durations (rows when ``positional``), checked
+    against the pattern."""
+    width = _as_duration("width", width, positional)
+    zero = 0 if positional else pd.Timedelta(0)
+    if pattern in ("sudden", "recurring") and width != zero:
+        raise ValueError(f"width must be 0 for pattern {pattern!r}, got {width}")
+    if pattern in ("gradual", "incremental") and width == zero:
+        raise ValueError(f"width must be > 0 for pattern {pattern!r}, got {width}")
+    if pattern == "recurring":
+        if period is None:
+            raise ValueError("period must be given for pattern 'recurring', got None")
+        period = _as_duration("period", period, positional)
+        if period == zero:
+            raise ValueError(f"period must be > 0, got {period}")
+    elif period is not None:
+        raise ValueError(f"period must be None unless pattern is 'recurring', got {period!r}")
+    return width, period
+
+
+def _check_amounts(kind: str, magnitude: Any, fraction: Any, scale: Any) -> tuple:
+    """``Drift.magnitude``, ``fraction`` and ``scale`` as floats in their ranges."""
+    magnitude = _check_real("magnitude", magnitude)
+    if kind == "prior" and not 0.0 <= magnitude <= 1.0:
+        raise ValueError(f"magnitude must be in [0, 1] for prior drift, got {magnitude}")
+    fraction = _check_real("fraction", fraction)
+    if not 0.0 < fraction <= 1.0:
+        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+    scale = _check_real("scale", scale)
+    if scale <= 0:
+        raise ValueError(f"scale must be > 0, got {scale}")
+    if scale != 1.0 and kind != "covariate":
+        raise ValueError(f"scale must be 1.0 unless kind is 'covariate', got {scale}")
+    return magnitude, fraction, scale
+
+
+def _check_target(kind: str, column: Any, category: Any) -> None:
+    """``Drift.column`` and ``Drift.category`` against the kind."""
+    if column is not None and not isinstance(column, str):
+        raise TypeError(f"column must be a str or None, got {type(column).__name__}")
+    if kind == "covariate" and column is None:
+        raise ValueError("column must be given for covariate drift, got None")
+    if category is not None and kind == "concept":
+        raise ValueError(
+            f"category must be None for concept drift (pass column instead), got {category!r}"
+        )
 
 
 @dataclass(frozen=True)
@@ -148,67 +216,25 @@ class Drift:
     category: Any = None
 
     def __post_init__(self) -> None:
-        def put(name: str, value: Any) -> None:
-            object.__setattr__(self, name, value)
-
         if not isinstance(self.kind, str) or self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
         if not isinstance(self.pattern, str) or self.pattern not in PATTERNS:
             raise ValueError(f"pattern must be one of {PATTERNS}, got {self.pattern!r}")
-        start = self.start
-        if isinstance(start, bool):
-            raise TypeError("start must be a timestamp or an int row position, got a bool")
-        positional = isinstance(start, numbers.Integral)
-        if positional:
-            if start < 0:
-                raise ValueError(f"start must be >= 0 as a row position, got {start}")
-            put("start", int(start))
-        elif isinstance(start, str | _dt.date | np.datetime64):
-            try:
-                ts = pd.Timestamp(start)
-            except ValueError as err:
-                raise ValueError(f"start must be a parseable timestamp, got {start!r}") from err
-            if pd.isna(ts):
-                raise ValueError("start must be a timestamp, got NaT")
-            put("start", ts)
-        else:
-            raise TypeError(f"start must be a timestamp or an int row position, got {start!r}")
-        width = _as_duration("width", self.width, positional)
-        put("width", width)
-        zero = 0 if positional else pd.Timedelta(0)
-        if self.pattern in ("sudden", "recurring") and width != zero:
-            raise ValueError(f"width must be 0 for pattern {self.pattern!r}, got {width}")
-        if self.pattern in ("gradual", "incremental") and width == zero:
-            raise ValueError(f"width must be > 0 for pattern {self.pattern!r}, got {width}")
-        if self.pattern == "recurring":
-            if self.period is None:
-                raise ValueError("period is required for pattern 'recurring', got None")
-            period = _as_duration("period", self.period, positional)
-            if period == zero:
-                raise ValueError(f"period must be > 0, got {period}")
-            put("period", period)
-        elif self.period is not None:
-            raise ValueError(f"period is only used by pattern 'recurring', got {self.period!r}")
-        magnitude = _check_real("magnitude", self.magnitude)
-        if self.kind == "prior" and not 0.0 <= magnitude <= 1.0:
-            raise ValueError(f"magnitude must be in [0, 1] for prior drift, got {magnitude}")
-        put("magnitude", magnitude)
-        fraction = _check_real("fraction", self.fraction)
-        if not 0.0 < fraction <= 1.0:
-            raise ValueError(f"fraction must be in (0, 1], got {fraction}")
-        put("fraction", fraction)
-        scale = _check_real("scale", self.scale)
-        if scale <= 0:
-            raise ValueError(f"scale must be > 0, got {scale}")
-        if scale != 1.0 and self.kind != "covariate":
-            raise ValueError(f"scale is only used by covariate drift, got {scale}")
-        put("scale", scale)
-        if self.column is not None and not isinstance(self.column, str):
-            raise TypeError(f"column must be a str or None, got {self.column!r}")
-        if self.kind == "covariate" and self.column is None:
-            raise ValueError("column is required for covariate drift, got None")
-        if self.category is not None and self.kind == "concept":
-            raise ValueError("category is not used by concept drift; pass column instead")
+        start, positional = _check_start(self.start)
+        width, period = _check_timing(self.pattern, self.width, self.period, positional)
+        magnitude, fraction, scale = _check_amounts(
+            self.kind, self.magnitude, self.fraction, self.scale
+        )
+        _check_target(self.kind, self.column, self.category)
+        for name, value in [
+            ("start", start),
+            ("width", width),
+            ("period", period),
+            ("magnitude", magnitude),
+            ("fraction", fraction),
+            ("scale", scale),
+        ]:
+            object.__setattr__(self, name, value)
 
     @property
     def positional(self) -> bool:
@@ -230,8 +256,8 @@ class Drift:
             when = pd.DatetimeIndex(when)
             if (when.tz is None) != (self.start.tz is None):
                 raise ValueError(
-                    f"start and the timestamps must both be tz-aware or both tz-naive, got "
-                    f"start={self.start} and timestamps with tz={when.tz}"
+                    f"when must be tz-{'naive' if self.start.tz is None else 'aware'} like "
+                    f"start={self.start}, got timestamps with tz={when.tz}"
                 )
             delta = when - self.start
             elapsed = delta.to_numpy().astype("timedelta64[ns]").astype(np.int64).astype(float)
@@ -320,7 +346,7 @@ def _is_categorical(values: pd.Series) -> bool:
 def _default_category(values: pd.Series) -> Any:
     counts = values.value_counts(dropna=True)
     if counts.empty:
-        raise ValueError("category must be given: the column has no values to choose from")
+        raise ValueError("category must be given when the column has no values, got None")
     return counts.sort_index(kind="stable").sort_values(kind="stable").index[0]
 
 
@@ -374,13 +400,13 @@ def _when(frame: pd.DataFrame, drift: Drift, time_column: str) -> Any:
     if time_column in frame.columns:
         col = frame[time_column]
         if not pd.api.types.is_datetime64_any_dtype(col):
-            raise TypeError(f"time_column {time_column!r} must hold datetimes, got {col.dtype}")
+            raise TypeError(f"frame[{time_column!r}] must hold datetimes, got {col.dtype}")
         return col
     if isinstance(frame.index, pd.DatetimeIndex):
         return frame.index
     raise ValueError(
-        f"frame has no {time_column!r} column and no DatetimeIndex; pass time_column= or give "
-        "the drift an int start (a row position)"
+        f"frame must have a {time_column!r} column or a DatetimeIndex (or pass time_column=, or "
+        "give the drift an int start, a row position), got neither"
     )
 
 
@@ -401,12 +427,15 @@ def _class_mask(labels: pd.Series, drift: Drift) -> tuple[np.ndarray, Any]:
 def _inject_prior(frame, drift, weight, rng, time_column, method):
     label = drift.column or "target"
     if label not in frame.columns:
-        raise ValueError(f"column {label!r} (the label) is not in frame")
+        raise ValueError(f"frame must have the columns {[label]} (the label), missing {[label]}")
     is_c, category = _class_mask(frame[label], drift)
     ref = weight == 0
     pi = is_c[ref].mean() if ref.any() else is_c.mean()
     if not 0.0 < pi < 1.0:
-        raise ValueError(f"prior drift needs rows both in and out of class {category!r}")
+        raise ValueError(
+            f"frame[{label!r}] must have rows both in and out of class {category!r} for prior "
+            f"drift, got a share of {pi}"
+        )
     rate = pi + weight * (drift.magnitude - pi)
     u = rng.random(len(frame))
     n = len(frame)
@@ -435,11 +464,12 @@ def _inject_prior(frame, drift, weight, rng, time_column, method):
 def _inject_concept(frame, drift, weight, rng, relabel):
     label = drift.column or "target"
     if label not in frame.columns:
-        raise ValueError(f"column {label!r} (the label) is not in frame")
+        raise ValueError(f"frame must have the columns {[label]} (the label), missing {[label]}")
     if relabel is None:
         raise ValueError(
-            "relabel is required for concept drift on a frame (a mapping old -> new label or a "
-            "callable frame -> labels); worlds apply concept drift in world.sample(drifts=...)"
+            "relabel must be given for concept drift on a frame (a mapping old -> new label or a "
+            "callable frame -> labels; worlds apply concept drift in world.sample(drifts=...)), "
+            "got None"
         )
     if not 0.0 <= drift.magnitude <= 1.0:
         raise ValueError(f"magnitude must be in [0, 1] for concept drift, got {drift.magnitude}")
@@ -528,7 +558,9 @@ def inject(
     if method not in ("resample", "drop"):
         raise ValueError(f"method must be 'resample' or 'drop', got {method!r}")
     if relabel is not None and drift.kind != "concept":
-        raise ValueError(f"relabel is only used by concept drift, got kind {drift.kind!r}")
+        raise ValueError(
+            f"relabel must be None unless drift.kind is 'concept', got kind {drift.kind!r}"
+        )
     rng = np.random.default_rng(rng)
     weight = drift.row_weights(_when(frame, drift, time_column), rng=rng)
     if drift.kind == "prior":
@@ -536,7 +568,7 @@ def inject(
     if drift.kind == "concept":
         return _inject_concept(frame, drift, weight, rng, relabel)
     if drift.column not in frame.columns:
-        raise ValueError(f"column {drift.column!r} is not in frame")
+        raise ValueError(f"frame must have the columns {[drift.column]}, missing {[drift.column]}")
     out = frame.copy()
     out[drift.column] = _move_values(frame[drift.column], drift, weight, rng)
     out[DRIFT_WEIGHT] = np.maximum(_old_weight(frame), weight)

@@ -64,7 +64,10 @@ def _proba(proba) -> np.ndarray:
     if p.ndim != 1:
         raise ValueError(f"proba must be one-dimensional, got shape {p.shape}")
     if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
-        raise ValueError("proba must hold probabilities in [0, 1] without missing values")
+        bad = p[np.isnan(p) | (p < 0) | (p > 1)][0]
+        raise ValueError(
+            f"proba must hold probabilities in [0, 1] without missing values, got {bad!r}"
+        )
     return p
 
 
@@ -144,7 +147,10 @@ def fit_calibrator(proba, labels):
     p = _proba(proba)
     y = np.asarray(labels, dtype=float)
     if y.shape != p.shape or not np.isin(y, (0.0, 1.0)).all():
-        raise ValueError("labels must be 0/1 values, one per score")
+        raise ValueError(
+            f"labels must be 0/1 values, one per score ({p.size}), got {y.size} values "
+            f"{np.unique(y)[:5].tolist()}"
+        )
     return IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p, y)
 
 
@@ -194,9 +200,9 @@ def join_delayed_labels(
             raise TypeError(f"{name} must be a DataFrame, got {type(frame).__name__}")
         absent = [c for c in cols if c not in frame.columns]
         if absent:
-            raise ValueError(f"{name} lacks columns {absent}")
+            raise ValueError(f"{name} must have the columns {cols}, missing {absent}")
     if predictions[on].duplicated().any() or labels[on].duplicated().any():
-        raise ValueError(f"key column {on!r} must be unique in predictions and labels")
+        raise ValueError(f"on must name a key unique in predictions and labels, got {on!r}")
     clash = [c for c in (target, label_time) if c in predictions.columns]
     arrived = labels.loc[labels[label_time] <= pd.Timestamp(as_of), [on, target, label_time]]
     out = predictions.drop(columns=clash).merge(arrived, on=on, how="left")
@@ -218,7 +224,10 @@ def _window_ids(stream: pd.DataFrame, window, time_column: str) -> np.ndarray:
     if length <= pd.Timedelta(0):
         raise ValueError(f"window must be a positive duration, got {window!r}")
     if time_column not in stream.columns:
-        raise ValueError(f"time windows need the column {time_column!r} in the stream")
+        raise ValueError(
+            f"stream must have the columns {[time_column]} for time windows, "
+            f"missing {[time_column]}"
+        )
     t = pd.to_datetime(stream[time_column])
     start = t.min().floor(length) if length <= pd.Timedelta("1D") else t.min().floor("D")
     return ((t - start) // length).to_numpy(dtype=np.int64)
@@ -318,16 +327,22 @@ class Monitor:
             raise TypeError(f"reference must be a DataFrame, got {type(reference).__name__}")
         features = list(features)
         if not features:
-            raise ValueError("features must name at least one column")
+            raise ValueError(f"features must name at least one column, got {features!r}")
         absent = [f for f in features if f not in reference.columns]
         if absent:
-            raise ValueError(f"reference lacks feature columns {absent}")
+            raise ValueError(f"reference must have the columns {features}, missing {absent}")
         if int(consecutive) != consecutive or consecutive < 1:
             raise ValueError(f"consecutive must be an integer >= 1, got {consecutive!r}")
         if model is not None and not hasattr(model, "predict_proba"):
-            raise TypeError("model must have predict_proba (a fitted binary classifier)")
+            raise TypeError(
+                "model must have predict_proba (a fitted binary classifier), "
+                f"got {type(model).__name__}"
+            )
         if calibrate and target not in reference.columns:
-            raise ValueError(f"calibrate=True needs the target column {target!r} in reference")
+            raise ValueError(
+                f"reference must have the columns {[target]} when calibrate=True, "
+                f"missing {[target]}"
+            )
         self.reference = reference
         self.features = features
         self.window = window
@@ -374,14 +389,44 @@ class Monitor:
             ``alert_reason``. ``start``/``end`` are timestamps when ``time_column`` exists,
             row positions otherwise. The long per-feature table is kept in ``tests_``.
         """
-        from sklearn.metrics import accuracy_score, roc_auc_score
-
         if not isinstance(stream, pd.DataFrame):
             raise TypeError(f"stream must be a DataFrame, got {type(stream).__name__}")
         absent = [f for f in self.features if f not in stream.columns]
         if absent:
-            raise ValueError(f"stream lacks feature columns {absent}")
+            raise ValueError(f"stream must have the columns {self.features}, missing {absent}")
         ids = _window_ids(stream, self.window, self.time_column)
+        inputs = self._inputs(stream, as_of)
+        has_time = self.time_column in stream.columns
+        rows, tests = [], []
+        for w in np.unique(ids):
+            idx = np.flatnonzero(ids == w)
+            table = _window_tests(self, inputs, stream, idx)
+            tests.append(table.assign(window=int(w)))
+            times = stream[self.time_column].iloc[idx] if has_time else pd.Series(idx)
+            row = {"window": int(w), "start": times.min(), "end": times.max(), "n_rows": idx.size}
+            row |= _drift_columns(table)
+            row |= _window_performance(inputs, idx, self.threshold)
+            rows.append(row)
+        out = pd.DataFrame(rows)
+        if inputs.scores is None:
+            out[f"{PREDICTION}_statistic"] = np.nan
+            out[f"{PREDICTION}_drifted"] = False
+        out = _alerts(self, out, inputs)
+        order = ["window", "start", "end", "n_rows"]
+        order += [
+            f"{c}_{s}" for c in [*self.features, PREDICTION] for s in ("statistic", "drifted")
+        ]
+        out = out[order + [c for c in out.columns if c not in order]]
+        self.reference_accuracy_ = inputs.baseline
+        self.tests_ = pd.concat(tests, ignore_index=True)
+        return out
+
+    def _inputs(self, stream: pd.DataFrame, as_of) -> _RunInputs:
+        """What every window needs: the reference (with its scores), the stream's scores (and
+        their calibrated version for the estimate), its labels as of ``as_of`` and the
+        reference accuracy."""
+        from sklearn.metrics import accuracy_score
+
         ref = self.reference[self.features].copy()
         ref_scores = self._scores(self.reference)
         scores = self._scores(stream)
@@ -406,77 +451,101 @@ class Monitor:
         if as_of is not None and self.label_time in stream.columns:
             late = (pd.to_datetime(stream[self.label_time]) > pd.Timestamp(as_of)).to_numpy()
             labels = np.where(late, np.nan, labels)
-        has_time = self.time_column in stream.columns
-        rows, tests = [], []
-        for w in np.unique(ids):
-            idx = np.flatnonzero(ids == w)
-            current = stream.iloc[idx][self.features].copy()
-            if has_scores:
-                current[PREDICTION] = scores[idx]
-            testable = [c for c in columns if current[c].notna().sum() >= 2]
-            table = detect.compare(
-                ref,
-                current,
-                columns=testable,
-                method=self.detectors,
-                correction=self.correction,
-                alpha=self.alpha,
-            )
-            for c in columns:
-                if c not in testable:
-                    row_missing = {"column": c, "statistic": np.nan, "drifted": False}
-                    table = pd.concat([table, pd.DataFrame([row_missing])], ignore_index=True)
-            tests.append(table.assign(window=int(w)))
-            times = stream[self.time_column].iloc[idx] if has_time else pd.Series(idx)
-            row = {"window": int(w), "start": times.min(), "end": times.max(), "n_rows": idx.size}
-            for rec in table.itertuples(index=False):
-                row[f"{rec.column}_statistic"] = rec.statistic
-                row[f"{rec.column}_drifted"] = bool(rec.drifted)
-            row["n_drifted"] = int(
-                table.loc[table["column"] != PREDICTION, "drifted"].astype(bool).sum()
-            )
-            y = labels[idx]
-            known = ~np.isnan(y)
-            row["n_labelled"] = int(known.sum())
-            row["accuracy"] = row["roc_auc"] = row["estimated_accuracy"] = np.nan
-            row["estimated_roc_auc"] = np.nan
-            if has_scores:
-                if known.any():
-                    pred = scores[idx][known]
-                    row["accuracy"] = accuracy_score(y[known], pred >= self.threshold)
-                    if np.unique(y[known]).size == 2:
-                        row["roc_auc"] = roc_auc_score(y[known], pred)
-                est = estimate_performance(estimate_scores[idx], threshold=self.threshold)
-                row["estimated_accuracy"], row["estimated_roc_auc"] = est.accuracy, est.roc_auc
-            rows.append(row)
-        out = pd.DataFrame(rows)
-        if not has_scores:
-            out[f"{PREDICTION}_statistic"] = np.nan
-            out[f"{PREDICTION}_drifted"] = False
-        out["drift_flag"] = out[[f"{c}_drifted" for c in columns]].any(axis=1)
-        use_real = out["n_labelled"] >= self.min_labels
-        acc = out["accuracy"].where(use_real, out["estimated_accuracy"])
-        out["performance_flag"] = (
-            (acc < baseline - self.max_accuracy_drop).fillna(False).astype(bool)
+        return _RunInputs(
+            ref=ref,
+            columns=columns,
+            scores=scores if has_scores else None,
+            estimate_scores=estimate_scores,
+            labels=labels,
+            baseline=baseline,
         )
-        flag = out["drift_flag"] | out["performance_flag"]
-        run = flag.astype(int).groupby((~flag).cumsum()).cumsum()
-        out["alert"] = run >= self.consecutive
-        out["alert_reason"] = [
-            ", ".join(
-                [f"drift: {', '.join(c for c in columns if r[f'{c}_drifted'])}"]
-                * bool(r["drift_flag"])
-                + ["accuracy drop"] * bool(r["performance_flag"])
-            )
-            if r["alert"]
-            else ""
-            for r in out.to_dict("records")
-        ]
-        order = ["window", "start", "end", "n_rows"]
-        order += [
-            f"{c}_{s}" for c in [*self.features, PREDICTION] for s in ("statistic", "drifted")
-        ]
-        out = out[order + [c for c in out.columns if c not in order]]
-        self.reference_accuracy_ = baseline
-        self.tests_ = pd.concat(tests, ignore_index=True)
-        return out
+
+
+# -- Monitor.run's parts: the per-window checks and the alert rule --------------------------------
+@dataclass(frozen=True)
+class _RunInputs:
+    """What :meth:`Monitor.run` computes once for all windows (``scores`` None: no scores)."""
+
+    ref: pd.DataFrame
+    columns: list
+    scores: np.ndarray | None
+    estimate_scores: np.ndarray | None
+    labels: np.ndarray
+    baseline: float
+
+
+def _window_tests(monitor: Monitor, inputs: _RunInputs, stream: pd.DataFrame, idx) -> pd.DataFrame:
+    """Drift tests of one window against the reference: one row per column (features, then
+    the score); a column with fewer than 2 values is not tested (NaN, not drifted)."""
+    current = stream.iloc[idx][monitor.features].copy()
+    if inputs.scores is not None:
+        current[PREDICTION] = inputs.scores[idx]
+    testable = [c for c in inputs.columns if current[c].notna().sum() >= 2]
+    table = detect.compare(
+        inputs.ref,
+        current,
+        columns=testable,
+        method=monitor.detectors,
+        correction=monitor.correction,
+        alpha=monitor.alpha,
+    )
+    for c in inputs.columns:
+        if c not in testable:
+            row_missing = {"column": c, "statistic": np.nan, "drifted": False}
+            table = pd.concat([table, pd.DataFrame([row_missing])], ignore_index=True)
+    return table
+
+
+def _drift_columns(table: pd.DataFrame) -> dict:
+    """The window's ``<column>_statistic``/``<column>_drifted`` pairs and ``n_drifted``."""
+    row = {}
+    for rec in table.itertuples(index=False):
+        row[f"{rec.column}_statistic"] = rec.statistic
+        row[f"{rec.column}_drifted"] = bool(rec.drifted)
+    row["n_drifted"] = int(table.loc[table["column"] != PREDICTION, "drifted"].astype(bool).sum())
+    return row
+
+
+def _window_performance(inputs: _RunInputs, idx: np.ndarray, threshold: float) -> dict:
+    """Realised accuracy and ROC AUC from the labels that arrived, and the estimates."""
+    from sklearn.metrics import accuracy_score, roc_auc_score
+
+    y = inputs.labels[idx]
+    known = ~np.isnan(y)
+    row = {"n_labelled": int(known.sum())}
+    row["accuracy"] = row["roc_auc"] = row["estimated_accuracy"] = np.nan
+    row["estimated_roc_auc"] = np.nan
+    if inputs.scores is not None:
+        if known.any():
+            pred = inputs.scores[idx][known]
+            row["accuracy"] = accuracy_score(y[known], pred >= threshold)
+            if np.unique(y[known]).size == 2:
+                row["roc_auc"] = roc_auc_score(y[known], pred)
+        est = estimate_performance(inputs.estimate_scores[idx], threshold=threshold)
+        row["estimated_accuracy"], row["estimated_roc_auc"] = est.accuracy, est.roc_auc
+    return row
+
+
+def _alerts(monitor: Monitor, out: pd.DataFrame, inputs: _RunInputs) -> pd.DataFrame:
+    """Add ``drift_flag``, ``performance_flag``, ``alert`` and ``alert_reason`` (the alert
+    rule of the class docstring)."""
+    columns = inputs.columns
+    out["drift_flag"] = out[[f"{c}_drifted" for c in columns]].any(axis=1)
+    use_real = out["n_labelled"] >= monitor.min_labels
+    acc = out["accuracy"].where(use_real, out["estimated_accuracy"])
+    out["performance_flag"] = (
+        (acc < inputs.baseline - monitor.max_accuracy_drop).fillna(False).astype(bool)
+    )
+    flag = out["drift_flag"] | out["performance_flag"]
+    run = flag.astype(int).groupby((~flag).cumsum()).cumsum()
+    out["alert"] = run >= monitor.consecutive
+    out["alert_reason"] = [
+        ", ".join(
+            [f"drift: {', '.join(c for c in columns if r[f'{c}_drifted'])}"] * bool(r["drift_flag"])
+            + ["accuracy drop"] * bool(r["performance_flag"])
+        )
+        if r["alert"]
+        else ""
+        for r in out.to_dict("records")
+    ]
+    return out

@@ -58,6 +58,9 @@ class World:
     Subclasses define ``task``, ``numeric_features``, ``categorical_features``,
     ``concept_column``, ``intercept`` and the hooks ``_features(timestamps, rng)`` (dict of
     arrays) and ``_terms(columns, timestamps)`` (dict feature -> contribution to the concept).
+    The work is done by this module's private functions, in three groups: drift application
+    (``_moved_features``, ``_eta``, ``_prior_ab``), truth (``_truth``, ``_expected_truth``) and
+    sampling under prior drift (``_prior_resample``).
 
     Examples
     --------
@@ -125,70 +128,6 @@ class World:
             self._ref = ref
         return self._ref
 
-    # -- validation ---------------------------------------------------------------------------
-    def _check_drifts(self, drifts: Any) -> tuple[Drift, ...]:
-        if isinstance(drifts, Drift):
-            drifts = (drifts,)
-        if not isinstance(drifts, Sequence) or not all(isinstance(d, Drift) for d in drifts):
-            raise TypeError(f"drifts must be a Drift or a sequence of Drift, got {drifts!r}")
-        for d in drifts:
-            if d.kind == "prior" and self.task != "classification":
-                raise ValueError(f"prior drift needs a classification world, not {self!r}")
-            if d.kind == "prior" and d.column not in (None, self.target):
-                raise ValueError(f"column must be None or {self.target!r} for prior drift")
-            if d.kind == "prior" and d.category not in (None, 0, 1):
-                raise ValueError(f"category must be 0 or 1 for prior drift, got {d.category!r}")
-            if d.kind != "prior" and d.column is not None and d.column not in self.features:
-                raise ValueError(f"column must be one of {self.features}, got {d.column!r}")
-        return tuple(drifts)
-
-    @staticmethod
-    def _when(drift: Drift, timestamps: pd.DatetimeIndex) -> Any:
-        return np.arange(len(timestamps)) if drift.positional else timestamps
-
-    def _prior_target(self, drift: Drift) -> float:
-        return 1.0 - drift.magnitude if drift.category == 0 else drift.magnitude
-
-    # -- the concept ----------------------------------------------------------------------------
-    def _eta(self, cols: dict, timestamps, drifts, weights) -> np.ndarray:
-        terms = self._terms(cols, timestamps)
-        for d, w in zip(drifts, weights, strict=True):
-            if d.kind == "concept":
-                name = d.column or self.concept_column
-                terms[name] = terms[name] * (1.0 - 2.0 * d.magnitude * w)
-        return self.intercept + sum(terms.values())
-
-    def _prior_ab(self, drifts, weights, n: int) -> tuple[np.ndarray, np.ndarray]:
-        pi = self._reference()["base_rate"]
-        rate = np.full(n, pi)
-        for d, w in zip(drifts, weights, strict=True):
-            if d.kind == "prior":
-                rate = rate + w * (self._prior_target(d) - rate)
-        return rate / pi, (1.0 - rate) / (1.0 - pi)
-
-    def _truth(self, cols, timestamps, drifts, weights) -> np.ndarray:
-        eta = self._eta(cols, timestamps, drifts, weights)
-        if self.task == "regression":
-            return np.exp(eta)
-        p = _sigmoid(eta)
-        a, b = self._prior_ab(drifts, weights, len(p))
-        return p * a / (p * a + (1.0 - p) * b)
-
-    def _moved_features(self, timestamps, drifts, weights, rng) -> dict:
-        cols = self._features(timestamps, rng)
-        ref = self._reference()
-        for d, w in zip(drifts, weights, strict=True):
-            if d.kind == "covariate":
-                values = pd.Series(cols[d.column])
-                if d.column in self.numeric_features:
-                    mean, std = ref[d.column]
-                    moved = _move_values(values, d, w, rng, mean=mean, std=std)
-                else:
-                    category = d.category if d.category is not None else ref[d.column]
-                    moved = _move_values(values, d, w, rng, category=category)
-                cols[d.column] = moved.to_numpy(copy=True)
-        return cols
-
     # -- public API -----------------------------------------------------------------------------
     def sample(
         self,
@@ -229,18 +168,21 @@ class World:
             raise TypeError(f"n must be an int, got {type(n).__name__}")
         if n < 0:
             raise ValueError(f"n must be >= 0, got {n}")
-        drifts = self._check_drifts(drifts)
+        drifts = _check_drifts(self, drifts)
         try:
             timestamps = pd.date_range(start, periods=int(n), freq=freq)
         except (ValueError, TypeError) as err:
-            raise ValueError(f"start and freq must define a date range: {err}") from err
+            raise ValueError(
+                f"start and freq must define a date range, got start={start!r}, freq={freq!r} "
+                f"({err})"
+            ) from err
         rng = np.random.default_rng(rng)
-        weights = [d.row_weights(self._when(d, timestamps), rng=rng) for d in drifts]
-        cols = self._moved_features(timestamps, drifts, weights, rng)
+        weights = [d.row_weights(_when(d, timestamps), rng=rng) for d in drifts]
+        cols = _moved_features(self, timestamps, drifts, weights, rng)
         if any(d.kind == "prior" for d in drifts):
-            cols, truth = self._prior_resample(cols, timestamps, drifts, weights, rng)
+            cols, truth = _prior_resample(self, cols, timestamps, drifts, weights, rng)
         else:
-            truth = self._truth(cols, timestamps, drifts, weights)
+            truth = _truth(self, cols, timestamps, drifts, weights)
         data = {"timestamp": timestamps}
         data |= {name: cols[name] for name in self.numeric_features}
         data |= {name: pd.array(cols[name], dtype="str") for name in self.categorical_features}
@@ -248,67 +190,6 @@ class World:
         data[DRIFT_WEIGHT] = np.maximum.reduce([np.zeros(n), *weights])
         data[self.truth_column] = truth
         return pd.DataFrame(data)
-
-    def _prior_resample(self, cols, timestamps, drifts, weights, rng):
-        """Rejection sampling of rows under prior drift (see the module docstring)."""
-        a, b = self._prior_ab(drifts, weights, len(timestamps))
-        todo = np.flatnonzero((a != 1.0) | (b != 1.0))
-        p = _sigmoid(self._eta(cols, timestamps, drifts, weights))
-        accept = rng.random(todo.size) * np.maximum(a[todo], b[todo])
-        accept = accept < p[todo] * a[todo] + (1 - p[todo]) * b[todo]
-        todo = todo[~accept]
-        for _ in range(10_000):
-            if todo.size == 0:
-                break
-            ts = timestamps[todo]
-            w_sub = [w[todo] for w in weights]
-            new = self._moved_features(ts, drifts, w_sub, rng)
-            p_new = _sigmoid(self._eta(new, ts, drifts, w_sub))
-            at, bt = a[todo], b[todo]
-            ok = rng.random(todo.size) * np.maximum(at, bt) < p_new * at + (1 - p_new) * bt
-            for name in self.features:
-                cols[name][todo[ok]] = new[name][ok]
-            p[todo[ok]] = p_new[ok]
-            todo = todo[~ok]
-        if todo.size:
-            raise RuntimeError(
-                "prior drift: rejection sampling did not converge; is the asked rate reachable "
-                "under the (drifted) concept?"
-            )
-        return cols, p * a / (p * a + (1.0 - p) * b)
-
-    def _frame_inputs(self, frame: pd.DataFrame, drifts) -> tuple[dict, pd.DatetimeIndex]:
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
-        missing = [c for c in self.features if c not in frame.columns]
-        if missing:
-            raise ValueError(f"frame is missing feature columns {missing}")
-        cols = {c: frame[c].to_numpy(dtype=float) for c in self.numeric_features}
-        cols |= {c: frame[c].to_numpy(dtype=object) for c in self.categorical_features}
-        if "timestamp" in frame.columns:
-            timestamps = pd.DatetimeIndex(frame["timestamp"])
-        elif any(not d.positional for d in drifts):
-            raise ValueError("frame needs a 'timestamp' column for these drifts or this world")
-        else:
-            timestamps = pd.DatetimeIndex(np.full(len(frame), np.datetime64("NaT"), "M8[ns]"))
-        return cols, timestamps
-
-    def _expected_truth(self, frame: pd.DataFrame, drifts: Any) -> np.ndarray:
-        drifts = self._check_drifts(drifts)
-        cols, timestamps = self._frame_inputs(frame, drifts)
-        active = [d for d in drifts if d.kind != "covariate"]
-        if len(active) > 8:
-            raise ValueError(f"at most 8 concept/prior drifts are supported, got {len(active)}")
-        probs = [d.on_probability(self._when(d, timestamps)) for d in active]
-        total = np.zeros(len(frame))
-        for states in itertools.product((False, True), repeat=len(active)):
-            share = np.ones(len(frame))
-            weights = []
-            for on, (q, w) in zip(states, probs, strict=True):
-                share = share * (q if on else 1.0 - q)
-                weights.append(w if on else np.zeros(len(frame)))
-            total += share * self._truth(cols, timestamps, active, weights)
-        return total
 
     def true_label(self, frame: pd.DataFrame, *, drifts: Drift | Sequence[Drift] = ()) -> Any:
         """The concept's answer for each row: ``true_proba >= 0.5`` as int, or ``true_mean``.
@@ -320,10 +201,155 @@ class World:
         >>> bool((world.true_label(frame) == (frame["true_proba"] >= 0.5)).all())
         True
         """
-        truth = self._expected_truth(frame, drifts)
+        truth = _expected_truth(self, frame, drifts)
         if self.task == "classification":
             truth = (truth >= 0.5).astype(np.int64)
         return pd.Series(truth, index=frame.index, name=self.target)
+
+
+# -- validation (World delegates its work to the functions below) ----------------------------------
+def _check_drifts(world: World, drifts: Any) -> tuple[Drift, ...]:
+    if isinstance(drifts, Drift):
+        drifts = (drifts,)
+    if not isinstance(drifts, Sequence) or not all(isinstance(d, Drift) for d in drifts):
+        raise TypeError(
+            f"drifts must be a Drift or a sequence of Drift, got {type(drifts).__name__}"
+        )
+    for d in drifts:
+        if d.kind == "prior" and world.task != "classification":
+            raise ValueError(
+                f"drifts must not include prior drift in a {world.task} world "
+                f"({type(world).__name__}), got kind 'prior'"
+            )
+        if d.kind == "prior" and d.column not in (None, world.target):
+            raise ValueError(
+                f"column must be None or {world.target!r} for prior drift, got {d.column!r}"
+            )
+        if d.kind == "prior" and d.category not in (None, 0, 1):
+            raise ValueError(f"category must be 0 or 1 for prior drift, got {d.category!r}")
+        if d.kind != "prior" and d.column is not None and d.column not in world.features:
+            raise ValueError(f"column must be one of {world.features}, got {d.column!r}")
+    return tuple(drifts)
+
+
+def _frame_inputs(world: World, frame: pd.DataFrame, drifts) -> tuple[dict, pd.DatetimeIndex]:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in world.features if c not in frame.columns]
+    if missing:
+        raise ValueError(f"frame must have the columns {list(world.features)}, missing {missing}")
+    cols = {c: frame[c].to_numpy(dtype=float) for c in world.numeric_features}
+    cols |= {c: frame[c].to_numpy(dtype=object) for c in world.categorical_features}
+    if "timestamp" in frame.columns:
+        timestamps = pd.DatetimeIndex(frame["timestamp"])
+    elif any(not d.positional for d in drifts):
+        raise ValueError(
+            "frame must have a 'timestamp' column for drifts that start at a timestamp, got none"
+        )
+    else:
+        timestamps = pd.DatetimeIndex(np.full(len(frame), np.datetime64("NaT"), "M8[ns]"))
+    return cols, timestamps
+
+
+# -- drift application: when a drift acts, what it does to the features and the concept ------------
+def _when(drift: Drift, timestamps: pd.DatetimeIndex) -> Any:
+    return np.arange(len(timestamps)) if drift.positional else timestamps
+
+
+def _prior_target(drift: Drift) -> float:
+    return 1.0 - drift.magnitude if drift.category == 0 else drift.magnitude
+
+
+def _moved_features(world: World, timestamps, drifts, weights, rng) -> dict:
+    cols = world._features(timestamps, rng)
+    ref = world._reference()
+    for d, w in zip(drifts, weights, strict=True):
+        if d.kind == "covariate":
+            values = pd.Series(cols[d.column])
+            if d.column in world.numeric_features:
+                mean, std = ref[d.column]
+                moved = _move_values(values, d, w, rng, mean=mean, std=std)
+            else:
+                category = d.category if d.category is not None else ref[d.column]
+                moved = _move_values(values, d, w, rng, category=category)
+            cols[d.column] = moved.to_numpy(copy=True)
+    return cols
+
+
+def _eta(world: World, cols: dict, timestamps, drifts, weights) -> np.ndarray:
+    terms = world._terms(cols, timestamps)
+    for d, w in zip(drifts, weights, strict=True):
+        if d.kind == "concept":
+            name = d.column or world.concept_column
+            terms[name] = terms[name] * (1.0 - 2.0 * d.magnitude * w)
+    return world.intercept + sum(terms.values())
+
+
+def _prior_ab(world: World, drifts, weights, n: int) -> tuple[np.ndarray, np.ndarray]:
+    pi = world._reference()["base_rate"]
+    rate = np.full(n, pi)
+    for d, w in zip(drifts, weights, strict=True):
+        if d.kind == "prior":
+            rate = rate + w * (_prior_target(d) - rate)
+    return rate / pi, (1.0 - rate) / (1.0 - pi)
+
+
+# -- truth: the concept's answer, for sampled rows and for a given frame ---------------------------
+def _truth(world: World, cols, timestamps, drifts, weights) -> np.ndarray:
+    eta = _eta(world, cols, timestamps, drifts, weights)
+    if world.task == "regression":
+        return np.exp(eta)
+    p = _sigmoid(eta)
+    a, b = _prior_ab(world, drifts, weights, len(p))
+    return p * a / (p * a + (1.0 - p) * b)
+
+
+def _expected_truth(world: World, frame: pd.DataFrame, drifts: Any) -> np.ndarray:
+    drifts = _check_drifts(world, drifts)
+    cols, timestamps = _frame_inputs(world, frame, drifts)
+    active = [d for d in drifts if d.kind != "covariate"]
+    if len(active) > 8:
+        raise ValueError(f"drifts must hold at most 8 concept/prior drifts, got {len(active)}")
+    probs = [d.on_probability(_when(d, timestamps)) for d in active]
+    total = np.zeros(len(frame))
+    for states in itertools.product((False, True), repeat=len(active)):
+        share = np.ones(len(frame))
+        weights = []
+        for on, (q, w) in zip(states, probs, strict=True):
+            share = share * (q if on else 1.0 - q)
+            weights.append(w if on else np.zeros(len(frame)))
+        total += share * _truth(world, cols, timestamps, active, weights)
+    return total
+
+
+# -- sampling under prior drift --------------------------------------------------------------------
+def _prior_resample(world: World, cols, timestamps, drifts, weights, rng):
+    """Rejection sampling of rows under prior drift (see the module docstring)."""
+    a, b = _prior_ab(world, drifts, weights, len(timestamps))
+    todo = np.flatnonzero((a != 1.0) | (b != 1.0))
+    p = _sigmoid(_eta(world, cols, timestamps, drifts, weights))
+    accept = rng.random(todo.size) * np.maximum(a[todo], b[todo])
+    accept = accept < p[todo] * a[todo] + (1 - p[todo]) * b[todo]
+    todo = todo[~accept]
+    for _ in range(10_000):
+        if todo.size == 0:
+            break
+        ts = timestamps[todo]
+        w_sub = [w[todo] for w in weights]
+        new = _moved_features(world, ts, drifts, w_sub, rng)
+        p_new = _sigmoid(_eta(world, new, ts, drifts, w_sub))
+        at, bt = a[todo], b[todo]
+        ok = rng.random(todo.size) * np.maximum(at, bt) < p_new * at + (1 - p_new) * bt
+        for name in world.features:
+            cols[name][todo[ok]] = new[name][ok]
+        p[todo[ok]] = p_new[ok]
+        todo = todo[~ok]
+    if todo.size:
+        raise RuntimeError(
+            "prior drift: rejection sampling did not converge; is the asked rate reachable "
+            "under the (drifted) concept?"
+        )
+    return cols, p * a / (p * a + (1.0 - p) * b)
 
 
 class LoanWorld(World):
@@ -444,7 +470,7 @@ class LoanWorld(World):
         >>> bool((p_old[:2] == p_new[:2]).all()), bool((p_old[2:] != p_new[2:]).all())
         (True, True)
         """
-        return pd.Series(self._expected_truth(frame, drifts), index=frame.index, name="true_proba")
+        return pd.Series(_expected_truth(self, frame, drifts), index=frame.index, name="true_proba")
 
 
 class BikeWorld(World):
@@ -550,4 +576,4 @@ class BikeWorld(World):
         >>> bool(np.allclose(world.true_mean(frame), frame["true_mean"]))
         True
         """
-        return pd.Series(self._expected_truth(frame, drifts), index=frame.index, name="true_mean")
+        return pd.Series(_expected_truth(self, frame, drifts), index=frame.index, name="true_mean")

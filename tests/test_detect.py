@@ -370,7 +370,7 @@ def test_batch_tests_reject_missing_values_and_bad_arguments():
         detect.psi([1.0, 2.0], [1.0, 2.0], bins=1)
     with pytest.raises(ValueError, match="columns"):
         detect.mmd(np.zeros((5, 2)), np.zeros((5, 3)))
-    with pytest.raises(TypeError, match="DataFrames"):
+    with pytest.raises(TypeError, match="reference must be a pandas DataFrame, got list"):
         detect.compare([1, 2], [1, 2])
 
 

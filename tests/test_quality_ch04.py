@@ -46,7 +46,7 @@ def test_rejects_non_datetime_column():
 
 
 def test_rejects_missing_column():
-    with pytest.raises(ValueError, match="time_column='when' is not a column"):
+    with pytest.raises(ValueError, match="time_column must be a column of frame, got 'when'"):
         check_freshness(_frame(), now="2024-06-01", time_column="when")
 
 

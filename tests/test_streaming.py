@@ -83,7 +83,7 @@ def test_detect_changes_rejects_missing_values(cls):
 
 
 def test_ddm_rejects_values_other_than_0_and_1():
-    with pytest.raises(ValueError, match="0/1"):
+    with pytest.raises(ValueError, match="x must be 0 or 1"):
         DDM().update(0.5)
 
 

@@ -256,9 +256,13 @@ def test_world_covariate_drift_draws_labels_from_the_unchanged_concept():
         (
             lambda: BikeWorld().sample(3, drifts=Drift("prior", start=0, magnitude=0.5)),
             ValueError,
-            "prior drift needs a classification world",
+            "drifts must not include prior drift",
         ),
-        (lambda: LoanWorld().true_proba(pd.DataFrame({"a": [1]})), ValueError, "missing feature"),
+        (
+            lambda: LoanWorld().true_proba(pd.DataFrame({"a": [1]})),
+            ValueError,
+            "frame must have the columns",
+        ),
         (lambda: LoanWorld().true_proba([1, 2]), TypeError, "frame must be"),
     ],
 )

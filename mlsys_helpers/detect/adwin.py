@@ -90,50 +90,33 @@ class ADWIN(_Detector):
         self.min_window_length = int(min_window_length)
         self.grace_period = int(grace_period)
         self.threshold = 1.0
-        steps = np.repeat(2.0 ** np.arange(48), self.max_buckets)
-        ladder = np.cumsum(steps).astype(np.int64)
-        self._ladder = ladder[ladder >= self.min_window_length]
-        self._ladder_list = self._ladder.tolist()
-        self._parts: dict[int, tuple] = {}  # per number of cuts, built by _cut_parts on first use
-        self._reciprocals = np.zeros(1)  # 1 / m for m = 0, 1, 2, ... (1/0 stored as 0, unused)
+        self._cuts = _CutCheck(self.max_buckets, self.min_window_length)
         self._reset()
 
     def _reset(self) -> None:
         self.drift_detected = False
         self._buffer: list[float] = []  # values not yet checked (fewer than ``clock``)
-        self._sums = np.zeros(1024)  # prefix sums of the values since position _base; [0] = 0
-        self._base = 0  # stream position of _sums[0] (prefix sums left of the window are dropped)
-        self._shift = None  # values are stored minus the first value, for a stable variance
-        self._end = 0  # number of values stored, relative to _base
-        self._start = 0  # oldest value of the window, relative to _base
-        # sums of squares: a running total at the end, and at the start of the window; the raw
-        # values let a new start's total be summed again when a cut moves it, from the total
-        # kept at every check (8 bytes a value, like the prefix sums)
-        self._q_end = 0.0
-        self._q_start = 0.0
-        self._raw = array("d")  # the values from stream position _raw_base on
-        self._raw_base = 0
-        self._marks = array("q")  # stream position of every check
-        self._marks_q = array("d")  # sum of squares up to there
+        self._window = _Window()
         self.n_detections = 0
         self.statistic = 0.0
 
     @property
     def width(self) -> int:
         """Number of values in the window (including those not yet checked)."""
-        return self._end - self._start + len(self._buffer)
+        return self._window.end - self._window.start + len(self._buffer)
 
     @property
     def estimation(self) -> float:
         """Mean of the window."""
         if self.width == 0:
             return 0.0
-        total = float(self._sums[self._end] - self._sums[self._start])
+        window = self._window
+        total = float(window.sums[window.end] - window.sums[window.start])
         if self._buffer:
-            shift = self._buffer[0] if self._shift is None else self._shift
+            shift = self._buffer[0] if window.shift is None else window.shift
             total += sum(v - shift for v in self._buffer)
         else:
-            shift = self._shift
+            shift = window.shift
         return total / self.width + shift
 
     def update(self, x):
@@ -146,12 +129,64 @@ class ADWIN(_Detector):
             self.drift_detected = False
         return self
 
-    def _flush(self) -> None:
+    def _ingest_and_check(self) -> None:
+        window = self._window
+        if self._buffer:
+            window.flush(self._buffer)
+        self.drift_detected = False
+        if window.end - window.start <= self.grace_period:
+            return
+        cut, self.statistic = self._cuts.oldest_significant(window, self.delta)
+        if cut is None:
+            return
+        statistic = self.statistic  # the check that decided, before any cut
+        while cut is not None:
+            self.drift_detected = True
+            window.drop_oldest(cut)
+            if window.end - window.start <= self.grace_period:
+                break
+            cut, self.statistic = self._cuts.oldest_significant(window, self.delta)
+        self.statistic = statistic
+        self.n_detections += 1
+
+    def _changes(self, x: np.ndarray) -> list[int]:
+        return _adwin_changes(self, x)
+
+
+class _Window:
+    """ADWIN's window storage: the values since the last cut as prefix sums (the stream's
+    ``np.cumsum``, from position ``base`` on), a running sum of their squares, and the raw
+    values with the sum of squares at every check, from which the squares' total at a new
+    start is summed again when a cut moves it. Positions ``start`` and ``end`` are relative
+    to ``base``; values are stored minus ``shift`` (the first value), for a stable variance."""
+
+    __slots__ = (
+        "sums", "base", "shift", "end", "start", "q_end", "q_start",
+        "raw", "raw_base", "marks", "marks_q",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.sums = np.zeros(1024)  # prefix sums of the values since position base; [0] = 0
+        self.base = 0  # stream position of sums[0] (prefix sums left of the window are dropped)
+        self.shift = None  # values are stored minus the first value, for a stable variance
+        self.end = 0  # number of values stored, relative to base
+        self.start = 0  # oldest value of the window, relative to base
+        # sums of squares: a running total at the end, and at the start of the window; the raw
+        # values let a new start's total be summed again when a cut moves it, from the total
+        # kept at every check (8 bytes a value, like the prefix sums)
+        self.q_end = 0.0
+        self.q_start = 0.0
+        self.raw = array("d")  # the values from stream position raw_base on
+        self.raw_base = 0
+        self.marks = array("q")  # stream position of every check
+        self.marks_q = array("d")  # sum of squares up to there
+
+    def flush(self, buffer: list) -> None:
         """Append the buffered values to the prefix sums (plain left-to-right float additions,
-        so the result equals ``np.cumsum`` over the whole stream, which detect_changes uses).
-        A value that is not a finite number raises here, at the check, and none of the
-        buffered values is added."""
-        buffer, raw = self._buffer, self._raw
+        so the result equals ``np.cumsum`` over the whole stream, which detect_changes uses)
+        and empty ``buffer``. A value that is not a finite number raises here, at the check,
+        and none of the buffered values is added."""
+        raw = self.raw
         k = len(buffer)
         try:
             raw.fromlist(buffer)  # as float64, whatever numeric type came in
@@ -163,8 +198,8 @@ class ADWIN(_Detector):
             ) from None
         buffer.clear()
         values = raw[len(raw) - k :]
-        shift = values[0] if self._shift is None else self._shift
-        s, q = float(self._sums[self._end]), self._q_end
+        shift = values[0] if self.shift is None else self.shift
+        s, q = float(self.sums[self.end]), self.q_end
         sums = []
         for v in values:
             v -= shift
@@ -174,72 +209,74 @@ class ADWIN(_Detector):
         if not (math.isfinite(s) and math.isfinite(q)):
             del raw[len(raw) - k :]
             bad = [v for v in values if not math.isfinite(v)]
-            got = f"got {bad[0]!r}" if bad else "got values too large to square"
-            raise ValueError(f"x must be a finite number, {got}{_dropped(k)}")
-        self._shift = shift
-        end = self._end
-        if end + k + 1 > len(self._sums):
-            start = self._start
-            if start > (end // 2):  # forget prefix sums and values left of the window
-                self._sums = self._sums[start : end + 1].copy()
-                self._base += start
-                end -= start
-                self._start = 0
-                drop = bisect.bisect_right(self._marks, self._base) - 1  # keep one mark <= base
-                if drop > 0:
-                    del self._marks[:drop], self._marks_q[:drop]
-                    del raw[: self._marks[0] - self._raw_base]
-                    self._raw_base = self._marks[0]
-            size = max(2 * len(self._sums), end + k + 1)
-            self._sums = np.concatenate([self._sums, np.zeros(size - len(self._sums))])
-        self._sums[end + 1 : end + k + 1] = sums
-        self._end = end + k
-        self._q_end = q
-        self._marks.append(self._base + self._end)
-        self._marks_q.append(q)
+            got = repr(bad[0]) if bad else "values too large to square"
+            raise ValueError(f"x must be a finite number, got {got}{_dropped(k)}")
+        self.shift = shift
+        if self.end + k + 1 > len(self.sums):
+            self._make_room(k)
+        end = self.end
+        self.sums[end + 1 : end + k + 1] = sums
+        self.end = end + k
+        self.q_end = q
+        self.marks.append(self.base + self.end)
+        self.marks_q.append(q)
 
-    def _squares_to(self, position: int) -> float:
-        """Sum of squared (shifted) values before ``position`` (relative to _base), added up
+    def _make_room(self, k: int) -> None:
+        """Grow ``sums`` for ``k`` more values, first forgetting the prefix sums and raw values
+        left of the window when they are over half of it."""
+        start, end = self.start, self.end
+        if start > (end // 2):  # forget prefix sums and values left of the window
+            self.sums = self.sums[start : end + 1].copy()
+            self.base += start
+            self.end = end = end - start
+            self.start = 0
+            drop = bisect.bisect_right(self.marks, self.base) - 1  # keep one mark <= base
+            if drop > 0:
+                del self.marks[:drop], self.marks_q[:drop]
+                del self.raw[: self.marks[0] - self.raw_base]
+                self.raw_base = self.marks[0]
+        size = max(2 * len(self.sums), end + k + 1)
+        self.sums = np.concatenate([self.sums, np.zeros(size - len(self.sums))])
+
+    def drop_oldest(self, n0: int) -> None:
+        """Cut the oldest ``n0`` values off the window."""
+        self.start += n0
+        self.q_start = self.squares_to(self.start)
+
+    def squares_to(self, position: int) -> float:
+        """Sum of squared (shifted) values before ``position`` (relative to base), added up
         left to right as ``np.cumsum`` does, so both paths get the same float."""
-        absolute = self._base + position
-        j = bisect.bisect_left(self._marks, absolute)  # first check at or after it
-        if self._marks[j] == absolute:
-            return self._marks_q[j]
-        start, q = (self._marks[j - 1], self._marks_q[j - 1]) if j else (0, 0.0)
-        shift = self._shift
-        for v in self._raw[start - self._raw_base : absolute - self._raw_base]:
+        absolute = self.base + position
+        j = bisect.bisect_left(self.marks, absolute)  # first check at or after it
+        if self.marks[j] == absolute:
+            return self.marks_q[j]
+        start, q = (self.marks[j - 1], self.marks_q[j - 1]) if j else (0, 0.0)
+        shift = self.shift
+        for v in self.raw[start - self.raw_base : absolute - self.raw_base]:
             v -= shift
             q += v * v
         return q
 
-    def _ingest_and_check(self) -> None:
-        if self._buffer:
-            self._flush()
-        self.drift_detected = False
-        if self._end - self._start <= self.grace_period:
-            return
-        cut = self._oldest_significant_cut()
-        if cut is None:
-            return
-        statistic = self.statistic  # the check that decided, before any cut
-        while cut is not None:
-            self.drift_detected = True
-            self._start += cut
-            self._q_start = self._squares_to(self._start)
-            if self._end - self._start <= self.grace_period:
-                break
-            cut = self._oldest_significant_cut()
-        self.statistic = statistic
-        self.n_detections += 1
 
-    def _changes(self, x: np.ndarray) -> list[int]:
-        return _adwin_changes(self, x)
+class _CutCheck:
+    """ADWIN's cut check over a :class:`_Window`: the ladder of W1 sizes (``max_buckets`` sizes
+    at each step 1, 2, 4, ..., those below ``min_window_length`` left out), with the arrays
+    each number of cuts needs and a table of reciprocals, both built on first use."""
+
+    def __init__(self, max_buckets: int, min_window_length: int) -> None:
+        self.min_window_length = min_window_length
+        steps = np.repeat(2.0 ** np.arange(48), max_buckets)
+        ladder = np.cumsum(steps).astype(np.int64)
+        self.ladder = ladder[ladder >= min_window_length]
+        self._ladder_list = self.ladder.tolist()
+        self._parts: dict[int, tuple] = {}  # per number of cuts, built by _cut_parts on first use
+        self._reciprocals = np.zeros(1)  # 1 / m for m = 0, 1, 2, ... (1/0 stored as 0, unused)
 
     def _cut_parts(self, k: int) -> tuple:
         """For the first k cuts on the ladder: the largest W1 size, the offsets that pick the cut
         positions out of a slice ending at the window's end, 1 / n1, 1 / (n1 - mwl + 1) and the
         offsets into the reciprocal table for 1 / (n0 - mwl + 1) and 1 / n0."""
-        n1 = self._ladder[:k]
+        n1 = self.ladder[:k]
         top = int(n1[-1])
         c = self.min_window_length - 1
         offsets = top - n1
@@ -247,24 +284,24 @@ class ADWIN(_Detector):
         self._parts[k] = parts
         return parts
 
-    def _oldest_significant_cut(self):
-        """Size of W0 of the oldest significant cut, or None; sets ``statistic``."""
-        start, end = self._start, self._end
+    def oldest_significant(self, window: _Window, delta: float) -> tuple[int | None, float]:
+        """Size of W0 of the oldest significant cut of ``window`` (or None), and the statistic
+        (the largest ``|mean diff| / eps`` over the cuts)."""
+        start, end = window.start, window.end
         width = end - start
         k = bisect.bisect_right(self._ladder_list, width - self.min_window_length)
         if k == 0 or width < 2:
-            self.statistic = 0.0
-            return None
+            return None, 0.0
         parts = self._parts.get(k) or self._cut_parts(k)
         top, offsets, inv_n1, inv_n1_adj, both = parts
         if len(self._reciprocals) <= width:
             size = max(2 * len(self._reciprocals), width + 1, 1024)
             self._reciprocals = np.r_[0.0, 1.0 / np.arange(1, size, dtype=float)]  # 1/0 unused
-        sums = self._sums
+        sums = window.sums
         s_start = float(sums[start])
         total = float(sums[end]) - s_start
         mean = total / width
-        var = max((self._q_end - self._q_start) / width - mean * mean, 0.0)
+        var = max((window.q_end - window.q_start) / width - mean * mean, 0.0)
         # cut at W1 size n1 (along the ladder): W0 = the oldest n0 = width - n1 values
         sum0 = sums[end - top : end + 1].take(offsets)
         sum0 -= s_start
@@ -279,18 +316,17 @@ class ADWIN(_Detector):
         sum0 *= inv_n0
         diff -= sum0
         diff = np.abs(diff, out=diff)  # |mean(W1) - mean(W0)|
-        d = math.log(2.0 * math.log(width) / self.delta)
+        d = math.log(2.0 * math.log(width) / delta)
         eps = v * (2.0 * var * d)
         eps = np.sqrt(eps, out=eps)
         v *= (2.0 / 3.0) * d
         eps += v
         ratio = np.divide(diff, eps, out=diff)
         top_ratio = float(ratio[ratio.argmax()])
-        self.statistic = top_ratio
         if top_ratio <= 1.0:
-            return None
+            return None, top_ratio
         significant = np.flatnonzero(ratio > 1.0)
-        return width - int(self._ladder[significant[-1]])  # n1 grows: last = smallest W0
+        return width - int(self.ladder[significant[-1]]), top_ratio  # last = smallest W0
 
 
 def _adwin_changes(det: ADWIN, x: np.ndarray) -> list[int]:
@@ -302,6 +338,7 @@ def _adwin_changes(det: ADWIN, x: np.ndarray) -> list[int]:
     is run through the detector's own check, which alone decides alarms and window cuts.
     """
     det.reset()
+    window = det._window
     clock, mwl, grace = det.clock, det.min_window_length, det.grace_period
     m = len(x) // clock  # the tail never reaches a check
     if m == 0:
@@ -309,28 +346,28 @@ def _adwin_changes(det: ADWIN, x: np.ndarray) -> list[int]:
     shift = float(x[0])
     centred = x[: m * clock] - shift
     squares = np.concatenate([[0.0], np.cumsum(centred * centred)])
-    det._sums = np.concatenate([[0.0], np.cumsum(centred)])
-    det._shift, det._end = shift, 0
+    window.sums = np.concatenate([[0.0], np.cumsum(centred)])
+    window.shift, window.end = shift, 0
     # what update would have kept: the values, and the sum of squares at every check
-    det._raw.frombytes(np.ascontiguousarray(x[: m * clock]).tobytes())
+    window.raw.frombytes(np.ascontiguousarray(x[: m * clock]).tobytes())
     checks = np.arange(1, m + 1) * clock
-    det._marks.frombytes(checks.astype(np.int64).tobytes())
-    det._marks_q.frombytes(squares[checks].tobytes())
+    window.marks.frombytes(checks.astype(np.int64).tobytes())
+    window.marks_q.frombytes(squares[checks].tobytes())
     hits: list[int] = []
     c = 0
     while c < m:
         ends = (np.arange(c, min(m, c + 256)) + 1) * clock
-        width = ends - det._start
-        n1 = det._ladder[: np.searchsorted(det._ladder, width[-1] - mwl, side="right")]
+        width = ends - window.start
+        n1 = det._cuts.ladder[: np.searchsorted(det._cuts.ladder, width[-1] - mwl, side="right")]
         valid = (n1[None, :] <= (width - mwl)[:, None]) & (width > max(grace, 1))[:, None]
         n1 = np.where(valid, n1[None, :], 1)
-        s_end, s_start = det._sums[ends][:, None], det._sums[det._start]
-        cut = det._sums[ends[:, None] - n1]
+        s_end, s_start = window.sums[ends][:, None], window.sums[window.start]
+        cut = window.sums[ends[:, None] - n1]
         w = width[:, None].astype(float)
         n0 = np.maximum(w - n1, 1.0)
         diff = np.abs((cut - s_start) / n0 - (s_end - cut) / n1)
         total = s_end - s_start
-        var = np.maximum((squares[ends][:, None] - squares[det._start]) / w - (total / w) ** 2, 0)
+        var = np.maximum((squares[ends][:, None] - squares[window.start]) / w - (total / w) ** 2, 0)
         d = np.log(2.0 * np.log(np.maximum(w, 2.0)) / det.delta)
         v = 1.0 / np.maximum(n0 - mwl + 1, 1.0) + 1.0 / np.maximum(n1 - mwl + 1, 1.0)
         eps = np.sqrt(2.0 * v * var * d) + (2.0 / 3.0) * d * v
@@ -340,10 +377,10 @@ def _adwin_changes(det: ADWIN, x: np.ndarray) -> list[int]:
             c += len(ends)
             continue
         c += int(flagged[0])
-        det._end = (c + 1) * clock
-        det._q_end = float(squares[det._end])
+        window.end = (c + 1) * clock
+        window.q_end = float(squares[window.end])
         det._ingest_and_check()
         if det.drift_detected:
-            hits.append(det._end - 1)
+            hits.append(window.end - 1)
         c += 1
     return hits

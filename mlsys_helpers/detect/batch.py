@@ -99,7 +99,8 @@ def _numeric(name: str, values) -> np.ndarray:
         x = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(
-            f"{name} must be numeric, got values like {np.asarray(values)[:3]!r}"
+            f"{name} must be numeric, got {np.asarray(values).dtype} values like "
+            f"{np.asarray(values)[:3]!r}"
         ) from None
     if x.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {x.shape}")
@@ -107,8 +108,8 @@ def _numeric(name: str, values) -> np.ndarray:
         raise ValueError(f"{name} must hold at least 2 values, got {x.size}")
     if np.isnan(x).any():
         raise ValueError(
-            f"{name} contains {int(np.isnan(x).sum())} missing values; drop or impute them "
-            "(compare() does this and reports the missing rates)"
+            f"{name} must not contain missing values (drop or impute them: compare() does this "
+            f"and reports the missing rates), got {int(np.isnan(x).sum())} NaN"
         )
     return x
 
@@ -119,7 +120,7 @@ def _labels(name: str, values) -> pd.Series:
     else:
         x = pd.Series(np.asarray(values, dtype=object).ravel(), dtype=object)
     if x.size == 0:
-        raise ValueError(f"{name} must not be empty")
+        raise ValueError(f"{name} must not be empty, got 0 values")
     return x
 
 
@@ -363,7 +364,9 @@ def _matrix(name: str, values) -> np.ndarray:
     if x.ndim != 2 or x.shape[0] < 2:
         raise ValueError(f"{name} must be a 2-D array with at least 2 rows, got shape {x.shape}")
     if np.isnan(x).any():
-        raise ValueError(f"{name} contains {int(np.isnan(x).sum())} missing values")
+        raise ValueError(
+            f"{name} must not contain missing values, got {int(np.isnan(x).sum())} NaN"
+        )
     return x
 
 
@@ -422,7 +425,9 @@ def mmd(
     rng = np.random.default_rng(rng)
     ref, cur = _matrix("reference", reference), _matrix("current", current)
     if ref.shape[1] != cur.shape[1]:
-        raise ValueError(f"reference has {ref.shape[1]} columns but current has {cur.shape[1]}")
+        raise ValueError(
+            f"current must have as many columns as reference ({ref.shape[1]}), got {cur.shape[1]}"
+        )
     if ref.shape[0] > max_samples:
         ref = ref[rng.choice(ref.shape[0], max_samples, replace=False)]
     if cur.shape[0] > max_samples:
@@ -510,7 +515,9 @@ def domain_classifier(
     seed = int(rng.integers(2**31 - 1))
     ref, cur = pd.DataFrame(reference), pd.DataFrame(current)
     if list(ref.columns) != list(cur.columns):
-        raise ValueError("reference and current must have the same columns")
+        raise ValueError(
+            f"current must have the columns of reference {list(ref.columns)}, got {list(cur.columns)}"
+        )
     pooled = pd.concat([ref, cur], ignore_index=True)
     text = [c for c in pooled.columns if not pd.api.types.is_numeric_dtype(pooled[c])]
     features = pd.get_dummies(pooled, columns=text, dtype=float).to_numpy(dtype=float)
@@ -580,11 +587,16 @@ def _compare_column(col, ref: pd.Series, cur: pd.Series, chosen: str, alpha: flo
         n_ref = len(ref) - (int(rc[-1]) if has_missing else 0)
         n_cur = len(cur) - (int(cc[-1]) if has_missing else 0)
     if n_ref == 0 or n_cur == 0:
-        raise ValueError(f"column {col!r} has no non-missing values in one of the frames")
+        raise ValueError(
+            f"reference[{col!r}] and current[{col!r}] must hold non-missing values, "
+            f"got none in {'reference' if n_ref == 0 else 'current'}"
+        )
     if chosen in FAMILIES:
         chosen = _auto(kind, n_ref, _n_distinct(r, cap=5) if kind == "numeric" else 0, chosen)
     if chosen in ("ks", "wasserstein") and kind != "numeric":
-        raise ValueError(f"method {chosen!r} needs a numeric column, but {col!r} is {kind}")
+        raise ValueError(
+            f"method[{col!r}] must be a test for {kind} columns, got {chosen!r} (numeric only)"
+        )
     unseen: list = []
     if chosen == "ks":
         res = ks(r, c, alpha=alpha)
@@ -695,14 +707,19 @@ def compare(
     1   city   chi2     True      c
     """
     if not isinstance(reference, pd.DataFrame) or not isinstance(current, pd.DataFrame):
-        raise TypeError("reference and current must be pandas DataFrames")
+        name, bad = (
+            ("reference", reference)
+            if not isinstance(reference, pd.DataFrame)
+            else ("current", current)
+        )
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(bad).__name__}")
     _check_alpha(alpha)
     if correction not in ("bonferroni", "fdr", None):
         raise ValueError(f"correction must be 'bonferroni', 'fdr' or None, got {correction!r}")
     columns = list(reference.columns if columns is None else columns)
     missing = [c for c in columns if c not in reference.columns or c not in current.columns]
     if missing:
-        raise ValueError(f"columns not in both frames: {missing}")
+        raise ValueError(f"columns must be in both reference and current, missing {missing}")
     per_column = dict(method) if isinstance(method, Mapping) else {}
     default = "auto" if isinstance(method, Mapping) else method
     for name in [default, *per_column.values()]:

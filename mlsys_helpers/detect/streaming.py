@@ -435,7 +435,7 @@ class DDM(_Detector):
     def update(self, x):
         """Feed one value (1 = error, 0 = correct); returns self."""
         if x != 0 and x != 1:
-            raise ValueError(f"DDM expects 0/1 values (1 = error), got {x!r}")
+            raise ValueError(f"x must be 0 or 1 for DDM (1 = error), got {x!r}")
         x = float(x)
         if self._drift_detected:
             self._reset()
@@ -521,7 +521,9 @@ def _as_values(values) -> np.ndarray:
     if x.ndim != 1:
         raise ValueError(f"values must be one-dimensional, got shape {x.shape}")
     if np.isnan(x).any():
-        raise ValueError(f"values contains {int(np.isnan(x).sum())} missing values (NaN)")
+        raise ValueError(
+            f"values must not contain missing values, got {int(np.isnan(x).sum())} NaN"
+        )
     return x
 
 

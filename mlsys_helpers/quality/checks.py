@@ -37,7 +37,7 @@ distribution passes (practically always in our tests, see :func:`validate`) whil
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -209,89 +209,129 @@ def _failure_cases(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------- failure cases -> report rows
+class _Column(NamedTuple):
+    """What the per-column checks read: the schema's ``spec``, the ``series`` and its non-missing
+    ``values``, the finite ones and their span (numeric columns), pandera's failure ``cases``
+    and the tolerances ``tol``."""
+
+    spec: ColumnSchema
+    series: pd.Series
+    values: pd.Series
+    finite: np.ndarray | None
+    seen: str
+    cases: dict[tuple[str, str], list]
+    tol: dict[str, float]
+
+    def failed(self, check: str) -> list:
+        """pandera's failing values of this column for ``check``."""
+        return self.cases.get((self.spec.name, check), [])
+
+
+def _null_rate_row(col: _Column) -> tuple:
+    null_rate = float(col.series.isna().mean()) if len(col.series) else 0.0
+    limit = col.spec.null_rate + col.tol["null"]
+    return ("null_rate", col.spec.name, null_rate <= limit, f"{null_rate:.3f}", f"<= {limit:.3f}")
+
+
+def _finite_row(col: _Column) -> tuple | None:
+    if col.spec.kind != "numeric":
+        return None
+    infinite = len(col.failed("finite"))
+    return ("finite", col.spec.name, infinite == 0, f"{infinite} non-finite values", "0 non-finite")
+
+
+def _bounds_row(col: _Column) -> tuple | None:
+    spec = col.spec
+    if spec.kind != "numeric" or (spec.lower_bound is None and spec.upper_bound is None):
+        return None
+    low = "-inf" if spec.lower_bound is None else f"{spec.lower_bound:g}"
+    high = "inf" if spec.upper_bound is None else f"{spec.upper_bound:g}"
+    outside = len(col.failed("bounds"))
+    observed = f"{outside} outside hard bounds [{low}, {high}]{col.seen}"
+    return ("bounds", spec.name, outside == 0, observed, "0 outside")
+
+
+def _range_row(col: _Column) -> tuple | None:
+    spec, tol = col.spec, col.tol["range"]
+    if spec.kind != "numeric" or spec.min is None or spec.max is None:
+        return None
+    share = len(col.failed("range")) / len(col.finite) if len(col.finite) else 0.0
+    observed = f"{share:.3f} outside [{spec.min:g}, {spec.max:g}]{col.seen}"
+    return ("range", spec.name, share <= tol, observed, f"<= {tol:.3f} outside")
+
+
+def _unseen_category_row(col: _Column) -> tuple | None:
+    if col.spec.categories is None:
+        return None
+    unseen_values = col.failed("unseen_category")
+    unseen = len(unseen_values) / len(col.values) if len(col.values) else 0.0
+    keys = _label_keys(pd.Series(unseen_values, dtype=object))
+    examples = ", ".join(sorted(map(str, keys.unique()))[:5])
+    observed = f"{unseen:.3f}" + (f" ({examples})" if examples else "")
+    tol = col.tol["unseen"]
+    return ("unseen_category", col.spec.name, unseen <= tol, observed, f"<= {tol:.3f}")
+
+
+def _label_mix_row(col: _Column) -> tuple | None:
+    spec = col.spec
+    if spec.categories is None or spec.shares is None:
+        return None
+    if not (len(spec.categories) and len(col.values)):
+        return None
+    observed = _shares(col.values, spec.categories)
+    gaps = np.abs(np.subtract(observed, spec.shares))
+    worst = int(np.argmax(gaps)) if len(gaps) else 0
+    gap = float(gaps[worst]) if len(gaps) else 0.0
+    change = (
+        f"max |share change| {gap:.3f} ({spec.categories[worst]}: "
+        f"{spec.shares[worst]:.3f} -> {observed[worst]:.3f})"
+    )
+    return ("label_mix", spec.name, gap <= col.tol["mix"], change, f"<= {col.tol['mix']:.3f}")
+
+
+def _unique_row(col: _Column) -> tuple | None:
+    if not col.spec.unique:
+        return None
+    repeated = len(col.failed("field_uniqueness"))
+    return (
+        "unique",
+        col.spec.name,
+        repeated == 0,
+        f"{repeated} repeated values",
+        "0 repeated values",
+    )
+
+
+# the checks after ``type``, in the order of the report; each returns its row, or None when it
+# does not apply to the column
+_COLUMN_CHECKS = (
+    _null_rate_row,
+    _finite_row,
+    _bounds_row,
+    _range_row,
+    _unseen_category_row,
+    _label_mix_row,
+    _unique_row,
+)
+
+
 def _validate_column(
     series: pd.Series, spec: ColumnSchema, cases: dict[tuple[str, str], list], tol: dict[str, float]
 ) -> list[tuple]:
-    rows: list[tuple] = []
-    name = spec.name
-
-    def failed(check: str) -> list:
-        return cases.get((name, check), [])
-
-    type_ok = not failed("type")
-    rows.append(("type", name, type_ok, str(series.dtype), f"{spec.kind} ({spec.dtype})"))
+    """The report rows of one column: ``type`` first (the other checks need it to pass),
+    then every check of :data:`_COLUMN_CHECKS` that applies."""
+    type_ok = not cases.get((spec.name, "type"), [])
+    rows = [("type", spec.name, type_ok, str(series.dtype), f"{spec.kind} ({spec.dtype})")]
     if not type_ok:
-        return rows  # the other checks need the type
+        return rows
     values = series.dropna()
-    null_rate = float(series.isna().mean()) if len(series) else 0.0
-    limit = spec.null_rate + tol["null"]
-    rows.append(("null_rate", name, null_rate <= limit, f"{null_rate:.3f}", f"<= {limit:.3f}"))
+    finite, seen = None, ""
     if spec.kind == "numeric":
         numbers = values.to_numpy(dtype=float)
         finite = numbers[np.isfinite(numbers)]
         seen = f" (seen {finite.min():g} to {finite.max():g})" if len(finite) else ""
-        infinite = len(failed("finite"))
-        rows.append(
-            ("finite", name, infinite == 0, f"{infinite} non-finite values", "0 non-finite")
-        )
-        if spec.lower_bound is not None or spec.upper_bound is not None:
-            low = "-inf" if spec.lower_bound is None else f"{spec.lower_bound:g}"
-            high = "inf" if spec.upper_bound is None else f"{spec.upper_bound:g}"
-            outside = len(failed("bounds"))
-            rows.append(
-                (
-                    "bounds",
-                    name,
-                    outside == 0,
-                    f"{outside} outside hard bounds [{low}, {high}]{seen}",
-                    "0 outside",
-                )
-            )
-        if spec.min is not None and spec.max is not None:
-            share = len(failed("range")) / len(finite) if len(finite) else 0.0
-            rows.append(
-                (
-                    "range",
-                    name,
-                    share <= tol["range"],
-                    f"{share:.3f} outside [{spec.min:g}, {spec.max:g}]{seen}",
-                    f"<= {tol['range']:.3f} outside",
-                )
-            )
-    if spec.categories is not None:
-        unseen_values = failed("unseen_category")
-        unseen = len(unseen_values) / len(values) if len(values) else 0.0
-        keys = _label_keys(pd.Series(unseen_values, dtype=object))
-        examples = ", ".join(sorted(map(str, keys.unique()))[:5])
-        rows.append(
-            (
-                "unseen_category",
-                name,
-                unseen <= tol["unseen"],
-                f"{unseen:.3f}" + (f" ({examples})" if examples else ""),
-                f"<= {tol['unseen']:.3f}",
-            )
-        )
-        if spec.shares is not None and len(spec.categories) and len(values):
-            observed = _shares(values, spec.categories)
-            gaps = np.abs(np.subtract(observed, spec.shares))
-            worst = int(np.argmax(gaps)) if len(gaps) else 0
-            gap = float(gaps[worst]) if len(gaps) else 0.0
-            rows.append(
-                (
-                    "label_mix",
-                    name,
-                    gap <= tol["mix"],
-                    f"max |share change| {gap:.3f} ({spec.categories[worst]}: "
-                    f"{spec.shares[worst]:.3f} -> {observed[worst]:.3f})",
-                    f"<= {tol['mix']:.3f}",
-                )
-            )
-    if spec.unique:
-        repeated = len(failed("field_uniqueness"))
-        rows.append(
-            ("unique", name, repeated == 0, f"{repeated} repeated values", "0 repeated values")
-        )
+    col = _Column(spec, series, values, finite, seen, cases, tol)
+    rows += [row for check in _COLUMN_CHECKS if (row := check(col)) is not None]
     return rows
 
 
@@ -359,7 +399,10 @@ def validate(
     if not isinstance(schema, Schema):
         raise TypeError(f"schema must be a Schema (see infer_schema), got {type(schema).__name__}")
     if not frame.columns.is_unique:
-        raise ValueError("frame has duplicated column names")
+        raise ValueError(
+            "frame must have unique column names, got duplicates "
+            f"{frame.columns[frame.columns.duplicated()].unique().tolist()}"
+        )
     tol = {
         "null": _check_tolerance(null_tolerance, "null_tolerance"),
         "range": _check_tolerance(range_tolerance, "range_tolerance"),
@@ -437,16 +480,18 @@ def check_freshness(
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     if time_column not in frame.columns:
-        raise ValueError(f"time_column={time_column!r} is not a column of frame")
+        raise ValueError(f"time_column must be a column of frame, got {time_column!r}")
     if not pd.api.types.is_datetime64_any_dtype(frame[time_column]):
         raise TypeError(
-            f"time_column={time_column!r} must be a datetime column, got {frame[time_column].dtype}"
+            f"frame[{time_column!r}] must be a datetime column, got {frame[time_column].dtype}"
         )
     try:
-        now = pd.Timestamp(now)
-        max_age = pd.Timedelta(max_age)
+        now, max_age = pd.Timestamp(now), pd.Timedelta(max_age)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"now must be a timestamp and max_age a duration: {error}") from error
+        raise ValueError(
+            f"now must be a timestamp and max_age a duration, got now={now!r}, "
+            f"max_age={max_age!r} ({error})"
+        ) from error
     if pd.isna(now) or pd.isna(max_age) or max_age < pd.Timedelta(0):
         raise ValueError(f"now must be a timestamp and max_age a duration >= 0, got {max_age}")
     newest = frame[time_column].max()

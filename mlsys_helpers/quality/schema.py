@@ -81,7 +81,7 @@ class ColumnSchema:
     >>> ColumnSchema("age", "numeric", "int64", min=90.0, max=18.0)
     Traceback (most recent call last):
     ...
-    ValueError: column 'age': min (90) > max (18)
+    ValueError: min must be <= max (18), got 90 (column 'age')
     """
 
     name: str
@@ -98,10 +98,10 @@ class ColumnSchema:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
-            raise ValueError(f"column name must be a non-empty str, got {self.name!r}")
+            raise ValueError(f"name must be a non-empty str, got {self.name!r}")
 
         def fail(problem: str) -> None:
-            raise ValueError(f"column {self.name!r}: {problem}")
+            raise ValueError(f"{problem} (column {self.name!r})")
 
         if self.kind not in KINDS:
             fail(f"kind must be one of {KINDS}, got {self.kind!r}")
@@ -120,18 +120,18 @@ class ColumnSchema:
             if not math.isfinite(float(value)):
                 fail(f"{key} must be finite, got {value!r}")
             if self.kind != "numeric":
-                fail(f"{key} is only allowed for numeric columns, not {self.kind!r}")
+                fail(f"{key} must be None for a {self.kind!r} column, got {value!r}")
             object.__setattr__(self, key, float(value))
         low, high = self.min, self.max
         lower, upper = self.lower_bound, self.upper_bound
         if low is not None and high is not None and low > high:
-            fail(f"min ({low:g}) > max ({high:g})")
+            fail(f"min must be <= max ({high:g}), got {low:g}")
         if lower is not None and upper is not None and lower > upper:
-            fail(f"lower_bound ({lower:g}) > upper_bound ({upper:g})")
+            fail(f"lower_bound must be <= upper_bound ({upper:g}), got {lower:g}")
         if lower is not None and low is not None and low < lower:
-            fail(f"min ({low:g}) is below the hard lower bound ({lower:g})")
+            fail(f"min must be >= the hard lower_bound ({lower:g}), got {low:g}")
         if upper is not None and high is not None and high > upper:
-            fail(f"max ({high:g}) is above the hard upper bound ({upper:g})")
+            fail(f"max must be <= the hard upper_bound ({upper:g}), got {high:g}")
         if self.categories is not None:
             object.__setattr__(self, "categories", tuple(str(c) for c in self.categories))
         if self.shares is not None:
@@ -298,7 +298,7 @@ class Schema:
         object.__setattr__(self, "ignored", tuple(self.ignored))
         names = [c.name for c in self.columns]
         if len(set(names)) != len(names):
-            raise ValueError(f"column names must be unique, got {names}")
+            raise ValueError(f"columns must have unique names, got {names}")
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -342,7 +342,7 @@ class Schema:
                 raise ValueError(f"bounds[{name!r}] must be a (lower, upper) pair, got {pair!r}")
             if column.kind != "numeric":
                 raise ValueError(
-                    f"bounds[{name!r}]: only numeric columns have bounds, {name!r} is {column.kind}"
+                    f"bounds[{name!r}] must be for a numeric column, got a {column.kind} column"
                 )
             edited[name] = replace(column, lower_bound=pair[0], upper_bound=pair[1])
         return replace(self, columns=tuple(edited.get(c.name, c) for c in self.columns))
@@ -422,10 +422,13 @@ class Schema:
         >>> Schema.from_dict({"columns": [{"name": "x", "kind": "number", "dtype": "float64"}]})
         Traceback (most recent call last):
         ...
-        ValueError: column 'x': kind must be one of ('numeric', 'categorical', 'boolean', 'datetime'), got 'number'
+        ValueError: kind must be one of ('numeric', 'categorical', 'boolean', 'datetime'), got 'number' (column 'x')
         """
         if not isinstance(data, dict) or "columns" not in data:
-            raise ValueError("data must be a dict with a 'columns' list (from Schema.to_dict)")
+            raise ValueError(
+                "data must be a dict with a 'columns' list (from Schema.to_dict), "
+                f"got {type(data).__name__}"
+            )
         fields = set(ColumnSchema.__dataclass_fields__)
         columns = []
         for position, entry in enumerate(data["columns"]):
@@ -434,10 +437,16 @@ class Schema:
             entry = dict(entry)
             unknown = sorted(set(entry) - fields)
             if unknown:
-                raise ValueError(f"column {entry['name']!r}: unknown fields {unknown}")
+                raise ValueError(
+                    f"columns[{position}] ({entry['name']!r}) must have only ColumnSchema fields, "
+                    f"got {unknown}"
+                )
             missing = sorted({"kind", "dtype"} - set(entry))
             if missing:
-                raise ValueError(f"column {entry['name']!r}: missing fields {missing}")
+                raise ValueError(
+                    f"columns[{position}] ({entry['name']!r}) must have the fields ['dtype', 'kind'], "
+                    f"missing {missing}"
+                )
             for key in ("categories", "shares"):
                 if entry.get(key) is not None:
                     entry[key] = tuple(entry[key])
@@ -592,10 +601,11 @@ def infer_schema(
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     if isinstance(exclude, str) or isinstance(labels, str):
-        raise TypeError("exclude and labels must be sequences of column names, not a single str")
+        name = "exclude" if isinstance(exclude, str) else "labels"
+        raise TypeError(f"{name} must be a sequence of column names, got str")
     unknown = [c for c in exclude if c not in frame.columns]
     if unknown:
-        raise ValueError(f"exclude names columns not in frame: {unknown}")
+        raise ValueError(f"exclude must name columns of frame, got {unknown} (not in frame)")
     if (
         isinstance(max_categories, bool)
         or not isinstance(max_categories, int)
@@ -603,7 +613,10 @@ def infer_schema(
     ):
         raise ValueError(f"max_categories must be an int >= 2, got {max_categories!r}")
     if not frame.columns.is_unique:
-        raise ValueError("frame has duplicated column names")
+        raise ValueError(
+            "frame must have unique column names, got duplicates "
+            f"{frame.columns[frame.columns.duplicated()].unique().tolist()}"
+        )
     kept = [c for c in frame.columns if c not in exclude]
     columns = tuple(
         _infer_column(frame[c], labels=tuple(labels), max_classes=max_categories) for c in kept
