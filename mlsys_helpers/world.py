@@ -223,12 +223,12 @@ def _check_drifts(world: World, drifts: Any) -> tuple[Drift, ...]:
             )
         if d.kind == "prior" and d.column not in (None, world.target):
             raise ValueError(
-                f"column must be None or {world.target!r} for prior drift, got {d.column!r}"
+                f"drift.column must be None or {world.target!r} for prior drift, got {d.column!r}"
             )
         if d.kind == "prior" and d.category not in (None, 0, 1):
-            raise ValueError(f"category must be 0 or 1 for prior drift, got {d.category!r}")
+            raise ValueError(f"drift.category must be 0 or 1 for prior drift, got {d.category!r}")
         if d.kind != "prior" and d.column is not None and d.column not in world.features:
-            raise ValueError(f"column must be one of {world.features}, got {d.column!r}")
+            raise ValueError(f"drift.column must be one of {world.features}, got {d.column!r}")
     return tuple(drifts)
 
 

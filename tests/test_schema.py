@@ -251,7 +251,7 @@ def _loaded(**fields):
         ({"null_rate": 1.5}, r"null_rate must be in \[0, 1\], got 1.5 \(column 'income'\)"),
         (
             {"colour": "red"},
-            r"columns\[0\] \('income'\) must have only ColumnSchema fields, got \['colour'\]",
+            r"columns\[0\] must have only ColumnSchema fields, got \['colour'\] in column 'income'",
         ),
         (
             {"categories": ["a"], "shares": [1.5]},
@@ -267,6 +267,6 @@ def test_inconsistent_schemas_are_refused_on_load_naming_the_column(fields, matc
 def test_a_column_entry_without_kind_is_refused_naming_the_column():
     with pytest.raises(
         ValueError,
-        match=r"columns\[0\] \('x'\) must have the fields \['dtype', 'kind'\], missing \['kind'\]",
+        match=r"columns\[0\] must have the fields \['dtype', 'kind'\], missing \['kind'\] in column 'x'",
     ):
         Schema.from_dict({"columns": [{"name": "x", "dtype": "float64"}]})

@@ -15,7 +15,9 @@ from typing import Any
 
 from mlsys_helpers._keys import Checker, Date, Exercise, describe_type
 
-SEED = 9  # the chapter's seed (notebooks/.sources/09_incident_lab.py opens every case with rng=SEED)
+SEED = (
+    9  # the chapter's seed (notebooks/.sources/09_incident_lab.py opens every case with rng=SEED)
+)
 SALT = "mlsys-workbook/09/incident-lab"
 CAUSE_SHA256 = {
     1: "f546c02c05d5c700becef92b82e8ca48b221d689552f827c38ba182174f1d394",

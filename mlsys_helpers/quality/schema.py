@@ -438,14 +438,14 @@ class Schema:
             unknown = sorted(set(entry) - fields)
             if unknown:
                 raise ValueError(
-                    f"columns[{position}] ({entry['name']!r}) must have only ColumnSchema fields, "
-                    f"got {unknown}"
+                    f"columns[{position}] must have only ColumnSchema fields, "
+                    f"got {unknown} in column {entry['name']!r}"
                 )
             missing = sorted({"kind", "dtype"} - set(entry))
             if missing:
                 raise ValueError(
-                    f"columns[{position}] ({entry['name']!r}) must have the fields ['dtype', 'kind'], "
-                    f"missing {missing}"
+                    f"columns[{position}] must have the fields ['dtype', 'kind'], "
+                    f"missing {missing} in column {entry['name']!r}"
                 )
             for key in ("categories", "shares"):
                 if entry.get(key) is not None:
